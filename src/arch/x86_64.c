@@ -1,0 +1,35 @@
+/*
+ * arch/x86_64.c - the x86_64 register table.
+ *
+ * pt_regs in the kernel's order (arch/x86/include/asm/ptrace.h), named
+ * as in <sys/user.h>.  Kernel functions take their arguments in rdi,
+ * rsi, rdx, rcx, r8, r9: the 4th is rcx, not r10 (r10 is the syscall
+ * ABI's, which iovisor/ply wrongly uses for kprobes).
+ */
+#include "ply.h"
+
+#define R(n) ((n) * 8)
+
+static const struct arch_reg x86_64_regs[] = {
+	{ "r15", R(0) }, { "r14", R(1) }, { "r13", R(2) }, { "r12", R(3) },
+	{ "rbp", R(4) }, { "rbx", R(5) }, { "r11", R(6) }, { "r10", R(7) },
+	{ "r9", R(8) }, { "r8", R(9) }, { "rax", R(10) }, { "rcx", R(11) },
+	{ "rdx", R(12) }, { "rsi", R(13) }, { "rdi", R(14) },
+	{ "orig_rax", R(15) }, { "rip", R(16) }, { "cs", R(17) },
+	{ "eflags", R(18) }, { "rsp", R(19) }, { "ss", R(20) },
+};
+
+const struct arch arch_x86_64 = {
+	.name = "x86_64",
+	.word = 8,
+	.nargs = 6,
+	.arg = { "rdi", "rsi", "rdx", "rcx", "r8", "r9" },
+	.ret = "rax",
+	.pc = "rip",
+	.sp = "rsp",
+	.regs = x86_64_regs,
+	.nregs = ARRAY_SIZE(x86_64_regs),
+	.regs_size = R(21),
+	.nr_bpf = 321,
+	.nr_perf_event_open = 298,
+};

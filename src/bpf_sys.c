@@ -1,0 +1,234 @@
+/*
+ * bpf_sys.c - bpf(2) and perf_event_open(2).
+ *
+ * The thin layer between the compiled script and the kernel: codegen
+ * and bpf_asm.c produce instructions, this file creates the maps they
+ * reference, loads the programs, and opens the perf events that the
+ * providers attach them to.  perf_ring.c and output.c use the map
+ * accessors to read results back.
+ *
+ * Every function returns an fd or 0 on success and -errno on failure;
+ * nothing here prints.  Each bpf_attr is zeroed with memset before its
+ * fields are set: the kernel rejects unknown non-zero tail bytes, and
+ * designated initialisers on a union do not promise to zero them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ply.h"
+
+/* libc knows the syscall numbers of the host; the arch table is the
+ * fallback for libcs whose headers predate bpf(2) */
+static long sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
+{
+	long r;
+
+#ifdef __NR_bpf
+	r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+#else
+	r = syscall(arch->nr_bpf, cmd, attr, sizeof(*attr));
+#endif
+	return r < 0 ? -errno : r;
+}
+
+int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
+		    int group_fd, unsigned long flags)
+{
+	long r;
+
+	if (!attr->size)
+		attr->size = sizeof(*attr);
+	flags |= PERF_FLAG_FD_CLOEXEC;
+#ifdef __NR_perf_event_open
+	r = syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, flags);
+#else
+	r = syscall(arch->nr_perf_event_open, attr, pid, cpu, group_fd, flags);
+#endif
+	return r < 0 ? -errno : (int)r;
+}
+
+/* "@" -> "at", "@reads" -> "at_reads", anything else not [A-Za-z0-9_]
+ * -> '_'; the kernel takes at most 15 characters */
+static void map_name(char out[16], const char *name)
+{
+	int n = 0;
+
+	if (*name == '@') {
+		memcpy(out, "at", 2);
+		n = 2;
+		if (*++name)
+			out[n++] = '_';
+	}
+	for (; *name && n < 15; name++)
+		out[n++] = isalnum((unsigned char)*name) ? *name : '_';
+	out[n] = '\0';
+}
+
+int bpf_map_create(struct map *m, enum bpf_map_type type, int key_size,
+		   int value_size, int max_entries)
+{
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	if (m && m->name)
+		map_name(attr.map_name, m->name);
+
+	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	if (fd == -EINVAL && attr.map_name[0]) {
+		/* kernels before 4.15 have no map names */
+		memset(attr.map_name, 0, sizeof(attr.map_name));
+		fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	}
+	if (m && fd >= 0)
+		m->fd = fd;
+	return fd;
+}
+
+static int map_elem(enum bpf_cmd cmd, int fd, const void *key, void *val,
+		    uint64_t flags)
+{
+	union bpf_attr attr;
+	long r;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = (uintptr_t)key;
+	attr.value = (uintptr_t)val;
+	attr.flags = flags;
+	r = sys_bpf(cmd, &attr);
+	return r < 0 ? (int)r : 0;
+}
+
+int bpf_map_lookup(int fd, const void *key, void *val)
+{
+	return map_elem(BPF_MAP_LOOKUP_ELEM, fd, key, val, 0);
+}
+
+int bpf_map_update(int fd, const void *key, const void *val, uint64_t flags)
+{
+	return map_elem(BPF_MAP_UPDATE_ELEM, fd, key, (void *)val, flags);
+}
+
+int bpf_map_delete(int fd, const void *key)
+{
+	return map_elem(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+/* key NULL: the first key */
+int bpf_map_next_key(int fd, const void *key, void *next)
+{
+	return map_elem(BPF_MAP_GET_NEXT_KEY, fd, key, next, 0);
+}
+
+/* the running kernel's LINUX_VERSION_CODE; kprobe programs on kernels
+ * before 5.0 must match it, and build headers may be from another one */
+static uint32_t kern_version(void)
+{
+	struct utsname u;
+	unsigned int maj = 0, min = 0, patch = 0;
+
+	if (uname(&u) < 0)
+		return 0;
+	sscanf(u.release, "%u.%u.%u", &maj, &min, &patch);
+	if (patch > 255)
+		patch = 255;
+	return maj << 16 | min << 8 | patch;
+}
+
+int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
+		  int len, char *log, size_t logsz)
+{
+	union bpf_attr attr;
+	long fd, err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = type;
+	attr.insn_cnt = len;
+	attr.insns = (uintptr_t)insn;
+	attr.license = (uintptr_t)"GPL";
+	attr.kern_version = kern_version();
+	memcpy(attr.prog_name, "ply", 4);
+
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd >= 0 || !log || logsz < 128)
+		return fd;
+
+	/* again, with the verifier's reasons; its own error (ENOSPC for
+	 * a short log) says less than the first one */
+	err = fd;
+	log[0] = '\0';
+	attr.log_level = 1;
+	attr.log_size = logsz > (1U << 30) ? (1U << 30) : logsz;
+	attr.log_buf = (uintptr_t)log;
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd >= 0)
+		return fd;	/* flaky failure: keep the program */
+	return err;
+}
+
+/* run a RAW_TRACEPOINT program once, with no context (BEGIN, END) */
+int bpf_prog_test_run(int prog_fd)
+{
+	union bpf_attr attr;
+	long r;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	r = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	return r < 0 ? (int)r : 0;
+}
+
+/* "0-3,6,8-9": the count of ids, the first max of them into cpus;
+ * -errno if unreadable */
+static int cpu_list(const char *path, int *cpus, int max)
+{
+	char buf[1024], *p = buf;
+	int n = 0, a, b, len;
+	FILE *fp = fopen(path, "re");
+
+	if (!fp)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), fp))
+		buf[0] = '\0';
+	fclose(fp);
+
+	while (sscanf(p, "%d%n", &a, &len) == 1) {
+		p += len;
+		b = a;
+		if (*p == '-' && sscanf(p + 1, "%d%n", &b, &len) == 1)
+			p += 1 + len;
+		for (; a <= b; a++, n++)
+			if (cpus && n < max)
+				cpus[n] = a;
+		if (*p++ != ',')
+			break;
+	}
+	return n ? n : -EINVAL;
+}
+
+/* per-CPU map values come one per possible CPU */
+int ncpus_possible(void)
+{
+	static int n;
+
+	if (!n)
+		n = cpu_list("/sys/devices/system/cpu/possible", NULL, 0);
+	return n;
+}
+
+int cpus_online(int *cpus, int max)
+{
+	int n = cpu_list("/sys/devices/system/cpu/online", cpus, max);
+
+	return n < max ? n : max;
+}

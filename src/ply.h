@@ -1,0 +1,511 @@
+/*
+ * ply.h - the one internal header, in pipeline order.
+ *
+ *   source --lex.c--> tokens --parse.c--> AST --sema.c--> typed AST
+ *   --codegen.c + bpf_asm.c--> BPF programs --bpf_sys.c--> loaded
+ *   programs and maps --provider/-->  attached probes --perf_ring.c-->
+ *   events --output.c--> text on stdout.
+ *
+ * Each section below belongs to one file (or one folder); a stage only
+ * reads the data of the stages before it.
+ */
+#ifndef PLY_H
+#define PLY_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpf_abi.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------- */
+/* diag.c: messages that point at the source                        */
+
+struct loc {
+	int line, col;		/* 1-based */
+	int off;		/* byte offset into the source text */
+};
+
+struct src {
+	const char *name;	/* "<cmdline>" or the file name */
+	const char *text;	/* NUL-terminated */
+};
+
+extern const struct src *diag_src;	/* the script being compiled */
+extern int diag_nerrors;
+extern bool diag_color;		/* set from isatty(2) by main */
+
+/* "ply: <name>:L:C: error: msg", the source line and a caret */
+void diag_error(struct loc l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag_warn(struct loc l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void diag_fatal(struct loc l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "ply: error: msg" / "ply: warning: msg", no location */
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* debug output, shown with -d */
+extern bool debug_on;
+void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* the nearest of names[] to name (edit distance), or NULL if none is close */
+const char *nearest_name(const char *name, const char *const *names, int n);
+
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---------------------------------------------------------------- */
+/* lex.c: source text to tokens                                     */
+
+#define TOKENS(X)						\
+	X(TOK_EOF, "end of input")				\
+	X(TOK_IDENT, "identifier")	/* comm, count, m */	\
+	X(TOK_MAP, "@-name")		/* @, @reads */		\
+	X(TOK_VAR, "$-name")		/* $x, $target */	\
+	X(TOK_NUM, "number")					\
+	X(TOK_STR, "string")					\
+	X(TOK_SPEC, "probe")		/* kprobe:vfs_read */	\
+	X(TOK_BEGIN, "'BEGIN'")					\
+	X(TOK_END, "'END'")					\
+	X(TOK_IF, "'if'")					\
+	X(TOK_ELSE, "'else'")					\
+	X(TOK_RETURN, "'return'")				\
+	X(TOK_DELETE, "'delete'")				\
+	X(TOK_LBRACE, "'{'")					\
+	X(TOK_RBRACE, "'}'")					\
+	X(TOK_LPAREN, "'('")					\
+	X(TOK_RPAREN, "')'")					\
+	X(TOK_LBRACK, "'['")					\
+	X(TOK_RBRACK, "']'")					\
+	X(TOK_SEMI, "';'")					\
+	X(TOK_COMMA, "','")					\
+	X(TOK_DOT, "'.'")					\
+	X(TOK_ARROW, "'->'")					\
+	X(TOK_QUESTION, "'?'")					\
+	X(TOK_COLON, "':'")					\
+	X(TOK_ASSIGN, "'='")					\
+	X(TOK_PLUS, "'+'")					\
+	X(TOK_MINUS, "'-'")					\
+	X(TOK_STAR, "'*'")					\
+	X(TOK_SLASH, "'/'")					\
+	X(TOK_PERCENT, "'%'")					\
+	X(TOK_AMP, "'&'")					\
+	X(TOK_PIPE, "'|'")					\
+	X(TOK_CARET, "'^'")					\
+	X(TOK_TILDE, "'~'")					\
+	X(TOK_NOT, "'!'")					\
+	X(TOK_SHL, "'<<'")					\
+	X(TOK_SHR, "'>>'")					\
+	X(TOK_LT, "'<'")					\
+	X(TOK_GT, "'>'")					\
+	X(TOK_LE, "'<='")					\
+	X(TOK_GE, "'>='")					\
+	X(TOK_EQ, "'=='")					\
+	X(TOK_NE, "'!='")					\
+	X(TOK_ANDAND, "'&&'")					\
+	X(TOK_OROR, "'||'")
+
+enum tok_kind {
+#define X(k, s) k,
+	TOKENS(X)
+#undef X
+	TOK_NKINDS
+};
+
+extern const char *const tok_names[TOK_NKINDS];	/* "'{'", "number" ... */
+
+struct token {
+	enum tok_kind kind;
+	struct loc loc;
+	const char *p;		/* into the source text */
+	int len;		/* bytes at p */
+	uint64_t num;		/* TOK_NUM */
+	char *str;		/* TOK_STR: unescaped, NUL-terminated */
+	int slen;		/* TOK_STR: bytes in str, without the NUL */
+};
+
+struct lexer {
+	const struct src *src;
+	const char *p;		/* next unread byte */
+	struct loc loc;		/* location of p */
+	bool spec_ok;		/* parser: an identifier followed by ':' here
+				 * starts a probe spec */
+};
+
+void lex_init(struct lexer *lx, const struct src *src);
+/* the next token; errors are fatal (diag_fatal at the offending column) */
+struct token lex_next(struct lexer *lx);
+/* -S: print every token of src, one per line */
+void lex_dump(const struct src *src, FILE *fp);
+/* s[0..len) as a C string literal: quotes, \n \" ..., else \ooo */
+void lex_quote(FILE *fp, const char *s, int len);
+
+/* ---------------------------------------------------------------- */
+/* parse.c: tokens to AST (grammar/ply.ebnf is the reference)       */
+
+enum node_kind {
+	N_NUM,		/* num */
+	N_STR,		/* str, slen */
+	N_IDENT,	/* name: built-in or provider variable (comm, arg0) */
+	N_VAR,		/* name: "$x" scratch or environment variable */
+	N_MAP,		/* name[args]: name "m" or "@m"; args NULL if keyless */
+	N_CALL,		/* name(args) */
+	N_BINOP,	/* lhs op rhs; op is the token kind */
+	N_UNOP,		/* op lhs: TOK_MINUS, TOK_TILDE, TOK_NOT, TOK_STAR */
+	N_COND,		/* cond ? then : els */
+	N_MEMBER,	/* lhs.name (op TOK_DOT) or lhs->name (op TOK_ARROW) */
+	N_ASSIGN,	/* lhs = rhs; lhs is N_MAP or N_VAR */
+	N_DELETE,	/* delete lhs */
+	N_EXPR,		/* lhs; (an expression statement) */
+	N_IF,		/* if (cond) then [else els] */
+	N_BLOCK,	/* { body } */
+	N_RETURN,	/* return; */
+	N_PROBE,	/* name = spec text; cond = predicate or NULL; body */
+};
+
+struct type;
+struct map;
+
+struct node {
+	enum node_kind kind;
+	struct loc loc;		/* first token; every diagnostic uses it */
+	struct node *next;	/* sibling in a list (args, body, probes) */
+
+	struct node *lhs, *rhs;		/* operands, N_ASSIGN, N_EXPR */
+	struct node *cond, *then, *els;	/* N_IF, N_COND, N_PROBE cond */
+	struct node *body;		/* N_BLOCK, N_PROBE: statement list */
+	struct node *args;		/* N_CALL, N_MAP */
+	enum tok_kind op;		/* N_BINOP, N_UNOP, N_MEMBER */
+	const char *name;		/* N_IDENT, N_VAR, N_MAP, N_CALL,
+					 * N_MEMBER field, N_PROBE spec */
+	uint64_t num;			/* N_NUM */
+	const char *str;		/* N_STR */
+	int slen;			/* N_STR: bytes without the NUL */
+
+	/* filled in by sema.c */
+	struct type *type;		/* the expression's type */
+	struct map *map;		/* N_MAP, and map-taking calls */
+	int var_slot;			/* N_VAR scratch: stack offset */
+	int agg;			/* N_ASSIGN to an aggregation */
+};
+
+struct node *node_new(enum node_kind kind, struct loc loc);
+struct node *node_clone(const struct node *n);	/* deep, with siblings */
+/* parse the whole script: a list of N_PROBE; errors are fatal */
+struct node *parse_script(const struct src *src);
+/* -S and golden tests: an S-expression dump of the tree */
+void ast_dump(const struct node *n, FILE *fp);
+
+/* ---------------------------------------------------------------- */
+/* type.c: C-like types, their sizes and their printers             */
+
+enum type_kind { TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_STRUCT };
+
+/* How a value of the type is printed (output.c). */
+enum printer {
+	FMT_DEFAULT,	/* by kind: %d/%u, <hex> pointers, strings, { } */
+	FMT_PID,		/* %5u */
+	FMT_UID,		/* %4u */
+	FMT_CPU,		/* %2u */
+	FMT_HEX,		/* %#lx (reg_t) */
+	FMT_TIME,		/* a duration: "1.02us" */
+	FMT_WALLTIME,	/* a clock time: "03:01:51.417500869" */
+	FMT_STACK,	/* stack id: newline, then "\tsym+off\n" per frame */
+	FMT_KSYM,		/* kernel address: "sym+off" */
+	FMT_DYN,		/* __data_loc: "dynamic(N bytes, offset 0x..)" */
+	FMT_QUANTIZE,	/* u64[] log2 buckets; base = argument type */
+};
+
+struct field {
+	const char *name;
+	struct type *type;
+	int off;
+};
+
+struct type {
+	enum type_kind kind;
+	int size;		/* bytes */
+	int align;
+	bool sign;		/* TY_INT */
+	bool user;		/* TY_PTR: points into user space (uptr) */
+	bool ctx;		/* TY_PTR: points into the program's context:
+				 * read with direct loads */
+	enum printer fmt;
+	struct type *base;	/* TY_PTR pointee; TY_ARRAY element;
+				 * FMT_QUANTIZE: the argument's type */
+	int len;		/* TY_ARRAY elements */
+	const char *name;	/* "int", "struct sched_switch", "" (anon) */
+	struct field *fields;	/* TY_STRUCT */
+	int nfields;
+};
+
+extern struct type ty_void, ty_char, ty_s8, ty_u8, ty_s16, ty_u16,
+	ty_s32, ty_u32, ty_s64, ty_u64;
+#define ty_int ty_s32
+#define ty_uint ty_u32
+#define ty_long ty_s64
+#define ty_ulong ty_u64
+
+struct type *type_int(int size, bool sign);	/* one of the ty_* above */
+struct type *type_new(enum type_kind kind);	/* zeroed, for variants */
+struct type *type_with_fmt(struct type *t, enum printer fmt);	/* copy */
+struct type *type_ptr(struct type *base, bool user, bool ctx);
+struct type *type_array(struct type *elem, int len);
+struct type *type_str(int len);			/* char[len] */
+/* a struct from fields with .off < 0 laid out C-like, else as given */
+struct type *type_struct(const char *name, struct field *f, int n);
+const struct field *type_field(const struct type *t, const char *name);
+bool type_is_str(const struct type *t);		/* char[] */
+bool type_is_scalar(const struct type *t);	/* int or pointer */
+bool type_equal(const struct type *a, const struct type *b);
+/* "unsigned int", "char[16]", "struct sched_switch *" */
+const char *type_name(const struct type *t);
+
+/* ---------------------------------------------------------------- */
+/* sema.c: identifiers resolved, types inferred, maps collected     */
+
+enum agg_kind { AGG_NONE, AGG_COUNT, AGG_SUM, AGG_QUANTIZE };
+
+struct map {
+	const char *name;	/* "@", "@reads", "t" */
+	struct loc loc;		/* first use */
+	struct type *ktype;	/* anonymous struct of the keys; u32 if keyless */
+	struct type *vtype;	/* value; FMT_QUANTIZE array for quantize */
+	enum agg_kind agg;	/* aggregations live in per-CPU maps */
+	bool keyless;		/* "@: 5" instead of "{ key }: 5" */
+	int max_entries;
+	int fd;			/* bpf_sys.c, -1 until created */
+	struct map *next;
+};
+
+/* Asynchronous actions: the BPF program sends a record whose first
+ * u64 is the action's id; user space acts on it in order. */
+enum action_kind { ACT_PRINT, ACT_PRINTF, ACT_EXIT, ACT_CLEAR, ACT_PRINTMAP };
+
+struct action {
+	int id;
+	enum action_kind kind;
+	const char *fmt;	/* ACT_PRINTF: the format literal */
+	struct type *args;	/* record layout after the id: anon struct */
+	struct map *map;	/* ACT_CLEAR, ACT_PRINTMAP */
+	struct loc loc;
+	struct action *next;
+};
+
+struct probe;
+
+struct script {
+	struct node *ast;		/* the N_PROBE list */
+	struct probe *probes;
+	struct map *maps;
+	struct action *actions;
+	int nactions;
+	struct map *stackmap;		/* created when `stack` is used */
+	struct map *outmap;		/* the perf event array for actions */
+	struct map *zeromap;		/* zeroes to initialise big values */
+	struct map *exitmap;		/* one u32: set once exit() ran */
+	bool uses_exit;
+	bool uses_ksyms;		/* stack or sym printing: read kallsyms */
+	bool dry_run;			/* -e: providers must not touch the system */
+};
+
+/* resolve every probe (provider setup, identifiers, types, maps);
+ * reports all errors, returns their count */
+int sema_script(struct script *s);
+/* C's usual arithmetic conversions on two integer (or pointer) types */
+struct type *type_arith(const struct type *a, const struct type *b);
+
+/* ---------------------------------------------------------------- */
+/* bpf_asm.c: an instruction buffer with labels and map relocations */
+
+#define PROG_MAX_INSNS	4096
+
+struct reloc {
+	int pc;			/* the ld_imm64 to patch */
+	struct map *map;
+	bool value;		/* BPF_PSEUDO_MAP_VALUE instead of _FD */
+};
+
+struct prog {
+	struct bpf_insn insn[PROG_MAX_INSNS];
+	int len;
+	int err;		/* sticky: -E2BIG, -ERANGE; checked at the end */
+	int *label;		/* label id -> pc, -1 until placed */
+	int nlabels, labels_cap;
+	struct { int pc, label; } *fix;	/* jumps waiting for a label */
+	int nfix, fix_cap;
+	struct reloc *reloc;
+	int nreloc, reloc_cap;
+	const char **comment;	/* per pc, for the -S listing; may be NULL */
+};
+
+void asm_init(struct prog *p);
+void asm_free(struct prog *p);
+void emit(struct prog *p, struct bpf_insn in);
+void emit_comment(struct prog *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int label_new(struct prog *p);
+void label_here(struct prog *p, int label);
+/* a jump whose target is a label; resolved by asm_finish */
+void emit_jmp(struct prog *p, struct bpf_insn in, int label);
+/* ld_imm64 of a map's fd (or of its first value's address) */
+void emit_ld_map(struct prog *p, int dst, struct map *m, bool value);
+/* resolve labels; 0 or -errno (the sticky error) */
+int asm_finish(struct prog *p);
+/* patch map fds into the ld_imm64s */
+void asm_relocate(struct prog *p);
+/* "  3  jgt r1, #0x10, +2" per instruction */
+void asm_dump(const struct prog *p, FILE *fp);
+
+/* ---------------------------------------------------------------- */
+/* codegen.c: a typed probe to BPF                                  */
+
+/* fills pb->prog; user limits (stack, size) are diagnosed at the node */
+int codegen_probe(struct script *s, struct probe *pb);
+
+/* ---------------------------------------------------------------- */
+/* arch/: the target's registers, data not code                     */
+
+struct arch_reg {
+	const char *name;	/* "di", "x0", "r0" */
+	int16_t off;		/* offsetof(struct pt_regs, ...) */
+};
+
+struct arch {
+	const char *name;	/* as uname -m prints it */
+	int word;		/* 4 or 8 */
+	bool big_endian;
+	int nargs;		/* arguments passed in registers */
+	const char *arg[8];	/* register names of arg0.. (kernel ABI) */
+	const char *ret, *pc, *sp;
+	const struct arch_reg *regs;	/* every pt_regs field, in order */
+	int nregs;
+	int regs_size;		/* sizeof(struct pt_regs) */
+	long nr_bpf, nr_perf_event_open;	/* syscall numbers */
+};
+
+extern const struct arch *arch;	/* the target: native unless --arch */
+const struct arch *arch_find(const char *name);
+const struct arch_reg *arch_reg(const struct arch *a, const char *name);
+extern const struct arch *const arch_all[];	/* NULL-terminated */
+
+/* ---------------------------------------------------------------- */
+/* provider/: where probes attach                                   */
+
+struct probe {
+	struct node *ast;	/* N_PROBE */
+	const char *spec;	/* "tracepoint:sched/sched_switch" */
+	const char *arg;	/* the text after the first ':' */
+	const struct provider *prov;
+	struct type *ctx_type;	/* tracepoint: struct of the event's fields */
+	struct prog *prog;	/* codegen.c */
+	int prog_fd;		/* bpf_sys.c, -1 until loaded */
+	int stack_size;		/* codegen.c: bytes of stack used */
+	void *priv;		/* provider's own state (event fds ...) */
+	struct probe *next;
+};
+
+struct provider {
+	const char *name;	/* matched by prefix: "t", "trace" ... */
+	enum bpf_prog_type prog_type;
+	/* check the spec, look up what it names (tracefs format, cpu ...);
+	 * report errors with diag_error at pb->ast->loc; 0 or -1 */
+	int (*setup)(struct probe *pb, bool dry_run);
+	/* a provider variable (data, arg0, regs): its replacement
+	 * expression, or NULL if the name is not the provider's */
+	struct node *(*ident)(struct probe *pb, struct node *n);
+	/* attach pb->prog_fd; 0 or -errno, with err_msg printed */
+	int (*attach)(struct probe *pb);
+	void (*detach)(struct probe *pb);	/* idempotent */
+};
+
+extern const struct provider *const providers[];	/* NULL-terminated */
+extern const struct provider tracepoint_provider, profile_provider,
+	interval_provider, begin_provider, end_provider;
+/* by exact name or unambiguous prefix, in table order (as ply does) */
+const struct provider *provider_find(const char *name, int len);
+/* for the providers: open attr on each of cpus[n] (pid -1), attach
+ * pb->prog_fd and enable; fds[n] receives the events (-1 if none).
+ * 0, or -errno after err_msg naming the probe; nothing stays open */
+int prov_perf_attach(struct probe *pb, struct perf_event_attr *attr,
+		     const int *cpus, int n, int *fds);
+void prov_perf_detach(int *fds, int n);	/* closes, sets -1 */
+
+/* tracefs.c */
+const char *tracefs_path(void);	/* mounts tracefs if needed; NULL on failure */
+/* the same, but never mounts (dry run); NULL + errno */
+const char *tracefs_lookup(bool may_mount);
+/* events/<sys>/<event>/format as a struct type; NULL + errno */
+struct type *tracefs_format(const char *sys, const char *event, int *id);
+
+/* ---------------------------------------------------------------- */
+/* bpf_sys.c: bpf(2) and perf_event_open(2)                         */
+
+int bpf_map_create(struct map *m, enum bpf_map_type type, int key_size,
+		   int value_size, int max_entries);	/* fd or -errno */
+int bpf_map_lookup(int fd, const void *key, void *val);
+int bpf_map_update(int fd, const void *key, const void *val, uint64_t flags);
+int bpf_map_delete(int fd, const void *key);
+int bpf_map_next_key(int fd, const void *key, void *next);
+/* load; on failure fills log (if non-NULL) with the verifier's log */
+int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
+		  int len, char *log, size_t logsz);
+int bpf_prog_test_run(int prog_fd);
+int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
+		    int group_fd, unsigned long flags);
+int ncpus_possible(void);	/* for per-CPU values */
+/* online CPUs as a list of ids; returns the count */
+int cpus_online(int *cpus, int max);
+
+/* ---------------------------------------------------------------- */
+/* perf_ring.c: per-CPU output buffers and the event loop           */
+
+struct ring;
+/* create s->outmap (allocated if NULL), the perf event array that
+ * programs output to; before codegen relocates map fds; 0 or -errno */
+int ring_map_create(struct script *s);
+/* one perf buffer per online CPU, stored in s->outmap (created if it
+ * is not yet); pages a power of 2; NULL and errno on failure */
+struct ring *ring_open(struct script *s, int pages);
+void ring_close(struct ring *r);
+/* deliver every pending record to cb; returns lost records seen */
+uint64_t ring_drain(struct ring *r,
+		    void (*cb)(void *arg, const void *rec, int size),
+		    void *arg);
+/* fds to poll for readability */
+int ring_fds(struct ring *r, int **fds);
+
+/* ---------------------------------------------------------------- */
+/* ksyms.c: kernel addresses to names, read from /proc/kallsyms     */
+
+/* "sym+off" (or "sym" when off is 0, or hex if unknown) into buf */
+const char *ksym_name(uint64_t addr, char *buf, size_t size);
+
+/* ---------------------------------------------------------------- */
+/* output.c: values, maps and histograms as text                    */
+
+extern bool out_unicode;	/* histogram bars in box characters */
+void out_init(void);		/* wall clock offset for FMT_WALLTIME */
+void out_value(FILE *fp, const struct type *t, const void *data);
+/* printf(fmt, ...) with the args packed as in `args` */
+void out_printf(FILE *fp, const char *fmt, const struct type *args,
+		const void *data);
+/* "\n@name:\n" and the entries, sorted by value then key */
+void out_map(FILE *fp, struct script *s, struct map *m);
+void out_map_clear(struct map *m);
+/* out_map's printing half: n rows already read (per-CPU values
+ * summed), each ktype->size key bytes then vtype->size value bytes;
+ * sorts them in place */
+void out_map_rows(FILE *fp, const struct map *m, void *rows, int n);
+/* FMT_STACK: the frames of a stack id, set by main (it owns the stack
+ * map); frame count or -errno.  NULL prints every stack as an error. */
+extern int (*out_stack_frames)(uint32_t id, uint64_t *ips, int max);
+
+#endif

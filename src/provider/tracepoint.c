@@ -1,0 +1,201 @@
+/*
+ * provider/tracepoint.c - tracepoint:subsys/event (or subsys:event).
+ *
+ * During sema, setup reads the event's format from tracefs (tracefs.c)
+ * and makes it the type of `data`, which ident rewrites into the
+ * program's context pointer: the raw record the kernel hands a
+ * BPF_PROG_TYPE_TRACEPOINT program starts with the fields of the
+ * format file, at the offsets it lists.  After loading, attach opens
+ * one PERF_TYPE_TRACEPOINT event with the event's ID and gives it the
+ * program.
+ *
+ * One event on one CPU is enough: the kernel runs a tracepoint's BPF
+ * programs from the tracepoint itself, on whichever CPU hits it, not
+ * per perf event (libbpf does the same; test/runtime_test.c checks it
+ * with a task pinned to another CPU).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ply.h"
+
+struct tp {
+	int id;			/* events/SYS/EVENT/id */
+	int fd;			/* the perf event, -1 when detached */
+};
+
+/* the names of the subdirectories of dir, for suggestions */
+static const char **dir_names(const char *dir, int *n)
+{
+	const char **names = NULL, **nn;
+	int cap = 0;
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	*n = 0;
+	if (!dp)
+		return NULL;
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.' ||
+		    (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nn = xcalloc(cap, sizeof(*nn));
+			if (names)
+				memcpy(nn, names, *n * sizeof(*nn));
+			free(names);
+			names = nn;
+		}
+		names[(*n)++] = xstrdup(d->d_name);
+	}
+	closedir(dp);
+	return names;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* the entry of dir nearest to name, or NULL; sorted first, so that
+ * ties go the same way whatever order readdir() has */
+static const char *nearest_entry(const char *dir, const char *name)
+{
+	const char **names;
+	const char *best;
+	char *path = xasprintf("%s/events/%s", tracefs_path(), dir);
+	int n;
+
+	names = dir_names(path, &n);
+	if (names)
+		qsort(names, n, sizeof(*names), name_cmp);
+	best = nearest_name(name, names, n);
+	free(path);
+	return best;		/* names leak: once, on an error */
+}
+
+/* "unknown tracepoint 'sys/evnt'; did you mean 'sys/event'?" */
+static void unknown_tp(struct probe *pb, const char *sys, const char *ev,
+		       char sep)
+{
+	char *path = xasprintf("%s/events/%s", tracefs_path(), sys);
+	const char *s = NULL, *e = NULL;
+	int id;
+
+	if (access(path, F_OK) == 0) {
+		s = sys;
+		e = nearest_entry(sys, ev);
+	} else {
+		s = nearest_entry("", sys);
+		if (s && tracefs_format(s, ev, &id))
+			e = ev;
+	}
+	free(path);
+	if (s && e)
+		diag_error(pb->ast->loc, "unknown tracepoint '%s'; did you "
+			   "mean '%s%c%s'?", pb->arg, s, sep, e);
+	else if (s && s != sys)
+		diag_error(pb->ast->loc, "unknown tracepoint '%s'; did you "
+			   "mean subsystem '%s'?", pb->arg, s);
+	else
+		diag_error(pb->ast->loc, "unknown tracepoint '%s'", pb->arg);
+}
+
+/* the event's format as pb->ctx_type, its id in the priv */
+static int tp_format(struct probe *pb, const char *sys, const char *ev,
+		     char sep)
+{
+	struct tp *tp;
+	int id;
+
+	pb->ctx_type = tracefs_format(sys, ev, &id);
+	if (!pb->ctx_type) {
+		if (errno == ENOENT)
+			unknown_tp(pb, sys, ev, sep);
+		else
+			diag_error(pb->ast->loc, "tracepoint '%s': cannot "
+				   "read its format: %s", pb->arg,
+				   strerror(errno));
+		return -1;
+	}
+	tp = xcalloc(1, sizeof(*tp));
+	tp->id = id;
+	tp->fd = -1;
+	pb->priv = tp;
+	return 0;
+}
+
+static int tp_setup(struct probe *pb, bool dry_run)
+{
+	const char *arg = pb->arg ? pb->arg : "";
+	size_t n = strcspn(arg, "/:");
+	char *sys;
+	int err;
+
+	if (!arg[n] || !n || !arg[n + 1] || strpbrk(arg + n + 1, "/:")) {
+		diag_error(pb->ast->loc, "tracepoint '%s': expected "
+			   "'subsystem/event'", arg);
+		return -1;
+	}
+	/* a dry run reads tracefs to type `data`, but never mounts it */
+	if (!tracefs_lookup(!dry_run)) {
+		diag_error(pb->ast->loc, "tracefs not found; mount it with "
+			   "'mount -t tracefs nodev /sys/kernel/tracing'");
+		return -1;
+	}
+	sys = xstrndup(arg, n);
+	err = tp_format(pb, sys, arg + n + 1, arg[n]);
+	free(sys);
+	return err;
+}
+
+/* data -> ctx, typed as a pointer to the event's record */
+static struct node *tp_ident(struct probe *pb, struct node *n)
+{
+	struct node *ctx;
+
+	if (strcmp(n->name, "data") || !pb->ctx_type)
+		return NULL;
+	ctx = node_new(N_IDENT, n->loc);
+	ctx->name = "ctx";
+	ctx->type = type_ptr(pb->ctx_type, false, true);
+	return ctx;
+}
+
+static int tp_attach(struct probe *pb)
+{
+	struct tp *tp = pb->priv;
+	struct perf_event_attr attr;
+	int cpu;
+
+	/* any online CPU will do, see the top of the file */
+	if (cpus_online(&cpu, 1) < 1)
+		cpu = 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = tp->id;
+	attr.sample_period = 1;
+	return prov_perf_attach(pb, &attr, &cpu, 1, &tp->fd);
+}
+
+static void tp_detach(struct probe *pb)
+{
+	struct tp *tp = pb->priv;
+
+	if (tp)
+		prov_perf_detach(&tp->fd, 1);
+}
+
+const struct provider tracepoint_provider = {
+	.name = "tracepoint",
+	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
+	.setup = tp_setup,
+	.ident = tp_ident,
+	.attach = tp_attach,
+	.detach = tp_detach,
+};

@@ -1,0 +1,406 @@
+/*
+ * run.c - from BPF programs to text: maps created, programs loaded and
+ * attached, records turned into output, and everything torn down.
+ *
+ * Order of a run: maps, programs, output buffers, then the probes are
+ * attached, BEGIN runs, and the -c command is let go.  The loop waits
+ * in poll() on the output buffers and a signalfd (SIGINT, SIGTERM,
+ * SIGHUP, SIGCHLD) and never busy-waits.  It ends on exit(), on the
+ * command's end, on a signal or on lost records (unless -k).  Then END
+ * runs, the buffers are drained, every map is printed and every probe
+ * detached.  A failure on the way undoes what was done, so nothing is
+ * left attached.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ply.h"
+#include "run.h"
+
+#define STACK_DEPTH 32
+
+struct run {
+	struct script *s;
+	struct run_opts *o;
+	struct ring *ring;
+	struct action **acts;	/* by id */
+	bool done;
+	int status;
+	uint64_t lost;
+};
+
+static struct script *stack_script;	/* for out_stack_frames */
+
+void run_prepare_maps(struct script *s)
+{
+	s->outmap = xcalloc(1, sizeof(*s->outmap));
+	s->outmap->name = "stdout";
+	s->outmap->fd = -1;
+	if (!s->uses_exit)
+		return;
+	s->exitmap = xcalloc(1, sizeof(*s->exitmap));
+	s->exitmap->name = "exit";
+	s->exitmap->fd = -1;
+	s->exitmap->ktype = &ty_u32;
+	s->exitmap->vtype = &ty_u32;
+	s->exitmap->max_entries = 1;
+}
+
+/* parse, type and generate code; exits 1 on any error */
+struct script *compile_script(const struct src *src, bool dry_run)
+{
+	struct script *s = xcalloc(1, sizeof(*s));
+	struct probe *pb;
+
+	diag_src = src;
+	s->dry_run = dry_run;
+	s->ast = parse_script(src);
+	if (!s->ast)
+		diag_fatal((struct loc){ 1, 1, 0 }, "no probes in the script");
+	if (sema_script(s))
+		return NULL;
+	run_prepare_maps(s);
+	for (pb = s->probes; pb; pb = pb->next)
+		codegen_probe(s, pb);
+	return diag_nerrors ? NULL : s;
+}
+
+/* ---------------------------------------------------------------- */
+/* maps and programs                                                */
+
+static const char *hint(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return "; ply needs root (CAP_BPF, CAP_PERFMON and "
+			"CAP_SYS_ADMIN on older kernels)";
+	case ENOSYS:
+		return "; the kernel lacks CONFIG_BPF_SYSCALL";
+	case ENOMEM:
+		return "; out of locked memory? check ulimit -l";
+	default:
+		return "";
+	}
+}
+
+static int map_create(struct map *m, enum bpf_map_type type, int ksize,
+		      int vsize)
+{
+	int fd = bpf_map_create(m, type, ksize, vsize, m->max_entries);
+
+	if (fd < 0) {
+		err_msg("can't create map '%s': %s%s", m->name,
+			strerror(-fd), hint(-fd));
+		return -1;
+	}
+	m->fd = fd;
+	return 0;
+}
+
+static int create_maps(struct script *s)
+{
+	struct map *m;
+
+	for (m = s->maps; m; m = m->next)
+		if (map_create(m, m->agg ? BPF_MAP_TYPE_PERCPU_HASH :
+			       BPF_MAP_TYPE_HASH, m->ktype->size,
+			       m->vtype->size))
+			return -1;
+	if (s->stackmap && map_create(s->stackmap, BPF_MAP_TYPE_STACK_TRACE,
+				      4, STACK_DEPTH * 8))
+		return -1;
+	if (s->zeromap && map_create(s->zeromap, BPF_MAP_TYPE_ARRAY, 4,
+				     s->zeromap->vtype->size))
+		return -1;
+	if (s->exitmap && map_create(s->exitmap, BPF_MAP_TYPE_ARRAY, 4, 4))
+		return -1;
+	if (ring_map_create(s) < 0) {
+		err_msg("can't create the output map: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_probe(struct probe *pb, bool debug)
+{
+	size_t logsz = debug ? 16 << 20 : 0;
+	char *log = logsz ? malloc(logsz) : NULL;
+	int fd;
+
+	if (log)
+		log[0] = '\0';
+	asm_relocate(pb->prog);
+	fd = bpf_prog_load(pb->prov->prog_type, pb->prog->insn, pb->prog->len,
+			   log, logsz);
+	if (fd < 0) {
+		err_msg("the kernel refused the program for '%s': %s%s",
+			pb->spec, strerror(-fd), hint(-fd));
+		if (log && log[0])
+			fprintf(stderr, "ply: the verifier's log:\n%s\n", log);
+		else if (-fd == EINVAL || -fd == EACCES)
+			fprintf(stderr, "ply: run with -d to see the "
+				"verifier's log\n");
+	}
+	free(log);
+	pb->prog_fd = fd;
+	return fd < 0 ? -1 : 0;
+}
+
+static bool is_special(const struct probe *pb, const char *name)
+{
+	return !strcmp(pb->prov->name, name);
+}
+
+static int attach_all(struct script *s)
+{
+	struct probe *pb;
+
+	for (pb = s->probes; pb; pb = pb->next) {
+		if (load_probe(pb, debug_on))
+			return -1;
+		if (pb->prov->attach(pb))
+			return -1;
+		dbg("attached %s", pb->spec);
+	}
+	return 0;
+}
+
+static void detach_all(struct script *s)
+{
+	struct probe *pb;
+
+	for (pb = s->probes; pb; pb = pb->next) {
+		pb->prov->detach(pb);
+		if (pb->prog_fd >= 0)
+			close(pb->prog_fd);
+		pb->prog_fd = -1;
+	}
+}
+
+static void run_special(struct script *s, const char *name)
+{
+	struct probe *pb;
+	int err;
+
+	for (pb = s->probes; pb; pb = pb->next) {
+		if (!is_special(pb, name) || pb->prog_fd < 0)
+			continue;
+		err = bpf_prog_test_run(pb->prog_fd);
+		if (err)
+			err_msg("can't run %s: %s (it needs Linux 5.10 and "
+				"CONFIG_NET)", name, strerror(-err));
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* records                                                          */
+
+static void print_args(const struct type *args, const char *data)
+{
+	int i;
+
+	for (i = 0; i < args->nfields; i++) {
+		if (i)
+			fputs(", ", stdout);
+		out_value(stdout, args->fields[i].type,
+			  data + args->fields[i].off);
+	}
+	fputc('\n', stdout);
+}
+
+static void on_record(void *arg, const void *rec, int size)
+{
+	struct run *r = arg;
+	const char *data = (const char *)rec + 8;
+	struct action *a;
+	uint64_t id;
+
+	if (size < 8 || r->done)
+		return;
+	memcpy(&id, rec, 8);
+	if (id >= (uint64_t)r->s->nactions)
+		return;
+	a = r->acts[id];
+	switch (a->kind) {
+	case ACT_PRINT:
+		print_args(a->args, data);
+		break;
+	case ACT_PRINTF:
+		out_printf(stdout, a->fmt, a->args, data);
+		break;
+	case ACT_EXIT:
+		memcpy(&id, data, 8);
+		r->status = (int)id;
+		r->done = true;
+		break;
+	case ACT_CLEAR:
+		out_map_clear(a->map);
+		break;
+	case ACT_PRINTMAP:
+		out_map(stdout, r->s, a->map);
+		break;
+	}
+}
+
+static void drain(struct run *r)
+{
+	uint64_t lost = ring_drain(r->ring, on_record, r);
+
+	if (!lost)
+		return;
+	r->lost += lost;
+	if (r->o->keep_going) {
+		warn_msg("lost %llu events", (unsigned long long)lost);
+		return;
+	}
+	r->done = true;
+}
+
+static int stack_frames(uint32_t id, uint64_t *ips, int max)
+{
+	uint64_t frames[STACK_DEPTH] = { 0 };
+	int n;
+
+	if (!stack_script || !stack_script->stackmap ||
+	    bpf_map_lookup(stack_script->stackmap->fd, &id, frames))
+		return -ENOENT;
+	for (n = 0; n < STACK_DEPTH && n < max && frames[n]; n++)
+		ips[n] = frames[n];
+	return n;
+}
+
+/* ---------------------------------------------------------------- */
+/* the loop                                                         */
+
+static int signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void on_signal(struct run *r, int sfd)
+{
+	struct signalfd_siginfo si;
+	int st;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			r->done = true;
+			continue;
+		}
+		if (r->o->child > 0 &&
+		    waitpid(r->o->child, &st, WNOHANG) == r->o->child) {
+			r->o->child = 0;
+			r->done = true;
+		}
+	}
+}
+
+static void loop(struct run *r, int sfd)
+{
+	struct pollfd pfd[1024];
+	int *fds, n, i;
+
+	n = ring_fds(r->ring, &fds);
+	if (n > 1023)
+		n = 1023;
+	for (i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	while (!r->done) {
+		if (poll(pfd, n + 1, -1) < 0 && errno != EINTR)
+			break;
+		drain(r);
+		if (pfd[n].revents)
+			on_signal(r, sfd);
+	}
+}
+
+static void release_child(struct run_opts *o)
+{
+	if (o->child_fd < 0)
+		return;
+	if (write(o->child_fd, "g", 1) != 1)
+		err_msg("can't start the command: %s", strerror(errno));
+	close(o->child_fd);
+	o->child_fd = -1;
+}
+
+static void finish(struct run *r)
+{
+	struct map *m;
+
+	r->done = false;	/* let END's output through */
+	run_special(r->s, "END");
+	drain(r);
+	r->done = true;
+	for (m = r->s->maps; m; m = m->next)
+		out_map(stdout, r->s, m);
+	fflush(stdout);
+	if (r->lost && !r->o->keep_going) {
+		err_msg("lost %llu events: the output buffers were full; "
+			"print less, or use -k to keep going",
+			(unsigned long long)r->lost);
+		r->status = 1;
+	}
+}
+
+static void memlock_unlimited(void)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		dbg("can't raise RLIMIT_MEMLOCK: %s", strerror(errno));
+}
+
+/* -T: load and attach, then take it all down again */
+int run_try_attach(struct script *s)
+{
+	int err = create_maps(s) || attach_all(s);
+
+	if (!err)
+		run_special(s, "BEGIN");
+	detach_all(s);
+	return err ? -1 : 0;
+}
+
+int run_script(struct script *s, struct run_opts *o)
+{
+	struct run r = { .s = s, .o = o };
+	struct action *a;
+	sigset_t set;
+	int sfd;
+
+	r.acts = xcalloc(s->nactions + 1, sizeof(*r.acts));
+	for (a = s->actions; a; a = a->next)
+		r.acts[a->id] = a;
+	stack_script = s;
+	out_stack_frames = stack_frames;
+	out_init();
+	memlock_unlimited();
+	sfd = signals_block(&set);
+	if (create_maps(s) || !(r.ring = ring_open(s, 8)) || attach_all(s)) {
+		detach_all(s);
+		return 1;
+	}
+	run_special(s, "BEGIN");
+	release_child(o);
+	loop(&r, sfd);
+	finish(&r);
+	detach_all(s);
+	ring_close(r.ring);
+	return r.status;
+}

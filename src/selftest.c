@@ -1,0 +1,115 @@
+/*
+ * selftest.c - ply -T: can this kernel run ply, and if not, why.
+ *
+ * Each check prints "ok" or "FAIL" with what to do about it: the
+ * kernel configuration (from /proc/config.gz or /boot/config-*), root,
+ * tracefs, the bpf() syscall, and then one small script per provider,
+ * compiled and attached through the same pipeline as a real run.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ply.h"
+#include "run.h"
+
+static int nfail;
+
+static void report(bool ok, const char *what, const char *fix)
+{
+	printf("%s %s", ok ? "ok  " : "FAIL", what);
+	if (!ok && fix)
+		printf(": %s", fix);
+	putchar('\n');
+	nfail += !ok;
+}
+
+/* the kernel's configuration as text, or NULL */
+static FILE *config_open(void)
+{
+	struct utsname u;
+	char path[300];
+	FILE *fp;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	if ((fp = fopen(path, "r")))
+		return fp;
+	if (!access("/proc/config.gz", R_OK))
+		return popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+	return NULL;
+}
+
+static void check_config(void)
+{
+	static const struct { const char *opt, *why; } want[] = {
+		{ "CONFIG_BPF_SYSCALL", "the bpf() syscall" },
+		{ "CONFIG_PERF_EVENTS", "perf events (output, profile)" },
+		{ "CONFIG_TRACEPOINTS", "tracepoint:" },
+		{ "CONFIG_FTRACE_SYSCALLS", "tracepoint:syscalls/" },
+		{ "CONFIG_BPF_EVENTS", "BPF programs on trace events" },
+		{ "CONFIG_KPROBES", "kprobe: and kretprobe:" },
+		{ "CONFIG_KPROBE_EVENTS", "kprobe: and kretprobe:" },
+	};
+	char line[256], msg[128];
+	bool have[ARRAY_SIZE(want)] = { false };
+	FILE *fp = config_open();
+	size_t i, n;
+
+	if (!fp) {
+		report(true, "kernel config not readable (no /proc/config.gz "
+		       "or /boot/config-*): skipped", NULL);
+		return;
+	}
+	while (fgets(line, sizeof(line), fp))
+		for (i = 0; i < ARRAY_SIZE(want); i++) {
+			n = strlen(want[i].opt);
+			if (!strncmp(line, want[i].opt, n) &&
+			    line[n] == '=' && line[n + 1] == 'y')
+				have[i] = true;
+		}
+	fclose(fp);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(msg, sizeof(msg), "%s=y (%s)", want[i].opt,
+			 want[i].why);
+		report(have[i], msg, "rebuild the kernel with it");
+	}
+}
+
+static void check_script(const char *name, const char *text)
+{
+	struct src src = { .name = name, .text = text };
+	struct script *s = compile_script(&src, false);
+	char what[128];
+
+	snprintf(what, sizeof(what), "attach %s", name);
+	report(s && !run_try_attach(s), what,
+	       "see the message above for the reason");
+}
+
+int self_test(void)
+{
+	struct map m = { .name = "selftest", .fd = -1 };
+	int fd;
+
+	check_config();
+	report(geteuid() == 0, "running as root",
+	       "ply needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+	report(tracefs_path() != NULL, "tracefs mounted",
+	       "mount -t tracefs nodev /sys/kernel/tracing");
+	fd = bpf_map_create(&m, BPF_MAP_TYPE_HASH, 4, 8, 1);
+	report(fd >= 0, "bpf() creates a map", fd == -ENOSYS ?
+	       "the kernel lacks CONFIG_BPF_SYSCALL" : strerror(-fd));
+	if (fd >= 0)
+		close(fd);
+	check_script("tracepoint", "tracepoint:sched/sched_switch "
+		     "{ @[cpu] = count(); }");
+	check_script("profile", "profile:99hz { @[cpu] = count(); }");
+	check_script("interval", "interval:1s { print(time); }");
+	check_script("BEGIN", "BEGIN { print(pid); }");
+	printf("%s\n", nfail ? "ply can't run everything here: see FAIL "
+	       "above" : "ply can run here");
+	return nfail ? 1 : 0;
+}

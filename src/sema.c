@@ -1,0 +1,1008 @@
+/*
+ * sema.c - from AST to typed AST: identifiers resolved, types inferred,
+ * maps and asynchronous actions collected.
+ *
+ * For each probe the provider is looked up and set up (a tracepoint
+ * reads its format file), then every expression gets a C-like type.
+ * Provider variables (data, arg0, regs) are replaced by the
+ * expressions the provider gives; environment variables ($NAME) by
+ * their values.  Both replacements are idempotent.
+ *
+ * A map's key and value types are fixed by its first assignment, which
+ * may come after a read (`n[0] = n[0] + 1`, or a read in one probe and
+ * the write in a later one).  So the probes are typed repeatedly, with
+ * errors silenced, until no map's type changes; a last pass reports
+ * every error.  Nothing else is stateful between passes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ply.h"
+
+struct var {
+	const char *name;	/* "$x" */
+	struct type *type;
+};
+
+struct sema {
+	struct script *s;
+	struct probe *pb;
+	bool final;		/* report errors (last pass) */
+	bool changed;		/* a map's type was fixed in this pass */
+	struct var vars[32];
+	int nvars;
+};
+
+#define serr(se, n, ...) do {					\
+		if ((se)->final)				\
+			diag_error((n)->loc, __VA_ARGS__);	\
+	} while (0)
+
+static struct type *expr(struct sema *se, struct node *n);
+static void stmt(struct sema *se, struct node *n);
+
+/* ---------------------------------------------------------------- */
+/* types of built-in variables                                      */
+
+static struct type *ty_fmt(struct type *base, enum printer fmt,
+			   struct type **cache)
+{
+	if (!*cache)
+		*cache = type_with_fmt(base, fmt);
+	return *cache;
+}
+
+static struct type *ty_pid(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_u32, FMT_PID, &t);
+}
+
+static struct type *ty_uid(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_u32, FMT_UID, &t);
+}
+
+static struct type *ty_cpu(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_u32, FMT_CPU, &t);
+}
+
+static struct type *ty_time(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_s64, FMT_TIME, &t);
+}
+
+static struct type *ty_walltime(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_s64, FMT_WALLTIME, &t);
+}
+
+static struct type *ty_stack(void)
+{
+	static struct type *t;
+	return ty_fmt(&ty_u32, FMT_STACK, &t);
+}
+
+static struct type *ty_comm(void)
+{
+	static struct type *t;
+	if (!t)
+		t = type_str(16);
+	return t;
+}
+
+static const struct {
+	const char *name;
+	struct type *(*type)(void);
+} builtin_vars[] = {
+	{ "comm", ty_comm }, { "execname", ty_comm },
+	{ "pid", ty_pid }, { "kpid", ty_pid },
+	{ "uid", ty_uid }, { "gid", ty_uid },
+	{ "cpu", ty_cpu },
+	{ "time", ty_time }, { "walltime", ty_walltime },
+	{ "stack", ty_stack },
+};
+
+static const char *const builtin_funcs[] = {
+	"str", "mem", "uptr", "kptr", "strcmp", "print", "printf", "exit",
+	"clear", "count", "sum", "quantize", "dyn",
+};
+
+/* ---------------------------------------------------------------- */
+/* maps                                                             */
+
+static struct map *map_get(struct sema *se, const char *name,
+			   struct loc loc)
+{
+	struct map *m, **tail = &se->s->maps;
+
+	for (m = se->s->maps; m; m = m->next) {
+		if (!strcmp(m->name, name))
+			return m;
+		tail = &m->next;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->name = name;
+	m->loc = loc;
+	m->fd = -1;
+	m->max_entries = 1024;
+	*tail = m;
+	return m;
+}
+
+/* the key type of `args`: an anonymous struct, or u32 when keyless */
+static struct type *key_type(struct sema *se, struct node *args)
+{
+	struct field f[16];
+	struct node *a;
+	int n = 0;
+
+	if (!args)
+		return &ty_u32;
+	for (a = args; a; a = a->next) {
+		if (n == 16) {
+			serr(se, a, "too many keys (at most 16)");
+			break;
+		}
+		f[n].name = xasprintf("k%d", n);
+		f[n].type = expr(se, a);
+		f[n].off = -1;
+		if (!f[n].type)
+			return NULL;
+		if (f[n].type->kind == TY_VOID) {
+			serr(se, a, "a key can't be void");
+			return NULL;
+		}
+		n++;
+	}
+	return type_struct("", f, n);
+}
+
+/* integers of any size convert into each other; strings of any length */
+static bool assignable(const struct type *to, const struct type *from)
+{
+	if (type_is_scalar(to) && type_is_scalar(from))
+		return true;
+	if (type_is_str(to) && type_is_str(from))
+		return true;
+	return type_equal(to, from);
+}
+
+static bool keys_fit(const struct type *want, const struct type *got)
+{
+	int i;
+
+	if (want->kind != TY_STRUCT || got->kind != TY_STRUCT)
+		return type_equal(want, got);
+	if (want->nfields != got->nfields)
+		return false;
+	for (i = 0; i < want->nfields; i++)
+		if (!assignable(want->fields[i].type, got->fields[i].type))
+			return false;
+	return true;
+}
+
+/* check the map's key against this use, fixing it on first use */
+static struct map *map_use(struct sema *se, struct node *n)
+{
+	struct map *m = map_get(se, n->name, n->loc);
+	struct type *kt = key_type(se, n->args);
+
+	n->map = m;
+	if (!kt)
+		return m;
+	if (!m->ktype) {
+		m->ktype = kt;
+		m->keyless = !n->args;
+		se->changed = true;
+	} else if (m->keyless != !n->args) {
+		serr(se, n, "map '%s' is used both with and without a key",
+		     m->name);
+	} else if (!keys_fit(m->ktype, kt)) {
+		serr(se, n, "map '%s' is keyed by %s here but by %s at %d:%d",
+		     m->name, type_name(kt), type_name(m->ktype),
+		     m->loc.line, m->loc.col);
+	}
+	return m;
+}
+
+static void map_set_value(struct sema *se, struct node *n, struct map *m,
+			  struct type *vt, enum agg_kind agg)
+{
+	if (!m->vtype) {
+		m->vtype = vt;
+		m->agg = agg;
+		se->changed = true;
+		return;
+	}
+	if (m->agg != agg)
+		serr(se, n, "map '%s' holds %s%s here but %s%s elsewhere",
+		     m->name, agg ? "an aggregation of " : "",
+		     type_name(vt), m->agg ? "an aggregation of " : "",
+		     type_name(m->vtype));
+	else if (!assignable(m->vtype, vt) ||
+		 (agg == AGG_QUANTIZE && !type_equal(m->vtype, vt)))
+		serr(se, n, "can't assign %s to map '%s' of %s",
+		     type_name(vt), m->name, type_name(m->vtype));
+}
+
+/* a bare map name where a whole map is meant: print(@x), clear(m) */
+static struct map *whole_map(struct sema *se, struct node *n)
+{
+	struct map *m;
+
+	if (n->kind == N_MAP && !n->args) {
+		m = map_get(se, n->name, n->loc);
+		n->map = m;
+		return m;
+	}
+	if (n->kind == N_IDENT) {
+		for (m = se->s->maps; m; m = m->next)
+			if (!strcmp(m->name, n->name)) {
+				n->map = m;
+				return m;
+			}
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* actions: print, printf, exit, clear                              */
+
+static struct action *action_new(struct sema *se, struct node *n,
+				 enum action_kind kind)
+{
+	struct action *a, **tail = &se->s->actions;
+
+	/* one action per call site, kept over the passes */
+	for (a = se->s->actions; a; a = a->next) {
+		if (a->loc.off == n->loc.off && a->kind == kind)
+			return a;
+		tail = &a->next;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->id = se->s->nactions++;
+	a->kind = kind;
+	a->loc = n->loc;
+	*tail = a;
+	return a;
+}
+
+/* the record's layout: an anonymous struct of the arguments */
+static struct type *args_type(struct sema *se, struct node *args)
+{
+	struct field f[16];
+	struct node *a;
+	int n = 0;
+
+	for (a = args; a; a = a->next) {
+		if (n == 16) {
+			serr(se, a, "too many arguments (at most 16)");
+			break;
+		}
+		f[n].name = xasprintf("a%d", n);
+		f[n].type = expr(se, a);
+		f[n].off = -1;
+		if (!f[n].type)
+			return NULL;
+		if (f[n].type->kind == TY_VOID) {
+			serr(se, a, "can't print a void value");
+			return NULL;
+		}
+		n++;
+	}
+	return type_struct("", f, n);
+}
+
+static struct type *call_print(struct sema *se, struct node *n)
+{
+	struct action *a;
+	struct map *m;
+
+	if (n->args && !n->args->next && (m = whole_map(se, n->args))) {
+		a = action_new(se, n, ACT_PRINTMAP);
+		a->map = m;
+		n->map = m;
+		a->args = type_struct("", NULL, 0);
+		return &ty_void;
+	}
+	a = action_new(se, n, ACT_PRINT);
+	a->args = args_type(se, n->args);
+	return a->args ? &ty_void : NULL;
+}
+
+static struct type *call_printf(struct sema *se, struct node *n)
+{
+	struct action *a;
+
+	if (!n->args || n->args->kind != N_STR) {
+		serr(se, n, "printf needs a format string literal first");
+		return NULL;
+	}
+	a = action_new(se, n, ACT_PRINTF);
+	a->fmt = n->args->str;
+	a->args = args_type(se, n->args->next);
+	return a->args ? &ty_void : NULL;
+}
+
+static struct type *call_exit(struct sema *se, struct node *n)
+{
+	struct action *a;
+	struct type *t = expr(se, n->args);
+
+	if (!t)
+		return NULL;
+	if (t->kind != TY_INT) {
+		serr(se, n->args, "exit needs an integer, not %s",
+		     type_name(t));
+		return NULL;
+	}
+	a = action_new(se, n, ACT_EXIT);
+	a->args = type_struct("", (struct field[]){
+			{ "code", &ty_s64, -1 } }, 1);
+	se->s->uses_exit = true;
+	return &ty_void;
+}
+
+static struct type *call_clear(struct sema *se, struct node *n)
+{
+	struct action *a;
+	struct map *m = whole_map(se, n->args);
+
+	if (!m) {
+		serr(se, n->args, "clear needs a map");
+		return NULL;
+	}
+	a = action_new(se, n, ACT_CLEAR);
+	a->map = m;
+	n->map = m;
+	a->args = type_struct("", NULL, 0);
+	return &ty_void;
+}
+
+/* ---------------------------------------------------------------- */
+/* the other functions                                              */
+
+static int const_arg(struct sema *se, struct node *a, int def, int max)
+{
+	if (!a)
+		return def;
+	if (a->kind != N_NUM || !a->num || a->num > (uint64_t)max) {
+		serr(se, a, "the size must be a constant from 1 to %d", max);
+		return def;
+	}
+	return a->num;
+}
+
+static struct type *call_str(struct sema *se, struct node *n, bool mem)
+{
+	struct type *t = expr(se, n->args);
+	int len;
+
+	if (!t)
+		return NULL;
+	len = const_arg(se, n->args->next, 128, 256);
+	if (type_is_str(t) && !mem)
+		return t;
+	if (!type_is_scalar(t)) {
+		serr(se, n->args, "%s needs a pointer, not %s", n->name,
+		     type_name(t));
+		return NULL;
+	}
+	return type_str(len);
+}
+
+static struct type *call_ptr(struct sema *se, struct node *n, bool user)
+{
+	struct type *t = expr(se, n->args);
+
+	if (!t)
+		return NULL;
+	if (!type_is_scalar(t)) {
+		serr(se, n->args, "%s needs a pointer or an integer, not %s",
+		     n->name, type_name(t));
+		return NULL;
+	}
+	return type_ptr(t->kind == TY_PTR ? t->base : &ty_char, user, false);
+}
+
+static struct type *call_strcmp(struct sema *se, struct node *n)
+{
+	struct type *a = expr(se, n->args);
+	struct type *b = expr(se, n->args->next);
+
+	if (!a || !b)
+		return NULL;
+	if (!type_is_str(a) || !type_is_str(b)) {
+		serr(se, n, "strcmp needs two strings, not %s and %s",
+		     type_name(a), type_name(b));
+		return NULL;
+	}
+	return &ty_int;
+}
+
+static struct type *call_dyn(struct sema *se, struct node *n)
+{
+	struct type *t = expr(se, n->args);
+
+	if (!t)
+		return NULL;
+	if (t->fmt != FMT_DYN) {
+		serr(se, n->args, "dyn needs a __data_loc field, not %s",
+		     type_name(t));
+		return NULL;
+	}
+	return type_str(const_arg(se, n->args->next, 128, 256));
+}
+
+static const struct {
+	const char *name;
+	int min, max;
+} arity[] = {
+	{ "str", 1, 2 }, { "mem", 1, 2 }, { "uptr", 1, 1 }, { "kptr", 1, 1 },
+	{ "strcmp", 2, 2 }, { "print", 0, 16 }, { "printf", 1, 17 },
+	{ "exit", 1, 1 }, { "clear", 1, 1 }, { "count", 0, 0 },
+	{ "sum", 1, 1 }, { "quantize", 1, 1 }, { "dyn", 1, 2 },
+};
+
+static int nargs(const struct node *n)
+{
+	int i = 0;
+
+	for (n = n->args; n; n = n->next)
+		i++;
+	return i;
+}
+
+static bool check_arity(struct sema *se, struct node *n)
+{
+	size_t i;
+	int k = nargs(n);
+
+	for (i = 0; i < ARRAY_SIZE(arity); i++) {
+		if (strcmp(arity[i].name, n->name))
+			continue;
+		if (k >= arity[i].min && k <= arity[i].max)
+			return true;
+		if (arity[i].min == arity[i].max)
+			serr(se, n, "%s takes %d argument%s, not %d", n->name,
+			     arity[i].min, arity[i].min == 1 ? "" : "s", k);
+		else
+			serr(se, n, "%s takes %d to %d arguments, not %d",
+			     n->name, arity[i].min, arity[i].max, k);
+		return false;
+	}
+	return true;
+}
+
+static struct type *call(struct sema *se, struct node *n)
+{
+	const char *near;
+
+	if (!check_arity(se, n))
+		return NULL;
+	if (!strcmp(n->name, "print"))
+		return call_print(se, n);
+	if (!strcmp(n->name, "printf"))
+		return call_printf(se, n);
+	if (!strcmp(n->name, "exit"))
+		return call_exit(se, n);
+	if (!strcmp(n->name, "clear"))
+		return call_clear(se, n);
+	if (!strcmp(n->name, "str") || !strcmp(n->name, "mem"))
+		return call_str(se, n, n->name[0] == 'm');
+	if (!strcmp(n->name, "uptr") || !strcmp(n->name, "kptr"))
+		return call_ptr(se, n, n->name[0] == 'u');
+	if (!strcmp(n->name, "strcmp"))
+		return call_strcmp(se, n);
+	if (!strcmp(n->name, "dyn"))
+		return call_dyn(se, n);
+	if (!strcmp(n->name, "count") || !strcmp(n->name, "sum") ||
+	    !strcmp(n->name, "quantize")) {
+		serr(se, n, "%s() must be assigned to a map: @[key] = %s(...)",
+		     n->name, n->name);
+		return NULL;
+	}
+	near = nearest_name(n->name, builtin_funcs, ARRAY_SIZE(builtin_funcs));
+	if (near)
+		serr(se, n, "unknown function '%s'; did you mean '%s'?",
+		     n->name, near);
+	else
+		serr(se, n, "unknown function '%s'", n->name);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* expressions                                                      */
+
+/* C's usual arithmetic conversions, on our integer types */
+struct type *type_arith(const struct type *a, const struct type *b)
+{
+	struct type *pa, *pb;
+
+	pa = type_int(a->size < 4 ? 4 : a->size, a->size < 4 || a->sign);
+	pb = type_int(b->size < 4 ? 4 : b->size, b->size < 4 || b->sign);
+	if (a->kind == TY_PTR || b->kind == TY_PTR)
+		return &ty_u64;
+	if (pa->sign == pb->sign)
+		return pa->size >= pb->size ? pa : pb;
+	if (!pa->sign && pa->size >= pb->size)
+		return pa;
+	if (!pb->sign && pb->size >= pa->size)
+		return pb;
+	return pa->sign ? pa : pb;
+}
+
+static struct type *ident(struct sema *se, struct node *n)
+{
+	const char *names[ARRAY_SIZE(builtin_vars)];
+	struct node *r;
+	const char *near;
+	size_t i;
+
+	if (!strcmp(n->name, "ctx") && n->type)
+		return n->type;
+	if (se->pb->prov->ident && (r = se->pb->prov->ident(se->pb, n))) {
+		r->next = n->next;
+		*n = *r;
+		return expr(se, n);
+	}
+	for (i = 0; i < ARRAY_SIZE(builtin_vars); i++) {
+		if (!strcmp(builtin_vars[i].name, n->name))
+			return builtin_vars[i].type();
+		names[i] = builtin_vars[i].name;
+	}
+	near = nearest_name(n->name, names, ARRAY_SIZE(names));
+	if (near)
+		serr(se, n, "unknown identifier '%s'; did you mean '%s'?",
+		     n->name, near);
+	else
+		serr(se, n, "unknown identifier '%s'", n->name);
+	return NULL;
+}
+
+static struct var *var_find(struct sema *se, const char *name)
+{
+	int i;
+
+	for (i = 0; i < se->nvars; i++)
+		if (!strcmp(se->vars[i].name, name))
+			return &se->vars[i];
+	return NULL;
+}
+
+/* $NAME: an environment variable, read at compile time as ply does */
+static struct type *env(struct sema *se, struct node *n)
+{
+	const char *v = getenv(n->name + 1);
+	char *end;
+
+	if (!v) {
+		diag_warn(n->loc, "'%s' is neither assigned nor set "
+			  "in the environment; it reads as \"\"", n->name);
+		v = "";
+	}
+	n->num = strtoull(v, &end, 0);
+	if (*v && !*end && isdigit((unsigned char)*v)) {
+		n->kind = N_NUM;
+		return expr(se, n);
+	}
+	n->kind = N_STR;
+	n->str = v;
+	n->slen = strlen(v);
+	return expr(se, n);
+}
+
+static struct type *var(struct sema *se, struct node *n)
+{
+	struct var *v = var_find(se, n->name);
+
+	if (!v)
+		return env(se, n);
+	if (!v->type)
+		serr(se, n, "'%s' is used before it has a value", n->name);
+	return v->type;
+}
+
+static struct type *map_read(struct sema *se, struct node *n)
+{
+	struct map *m = map_use(se, n);
+
+	if (m->agg) {
+		serr(se, n, "'%s' is an aggregation: print() it or clear() "
+		     "it, it can't be read", m->name);
+		return NULL;
+	}
+	if (!m->vtype)
+		serr(se, n, "map '%s' is read but never assigned", m->name);
+	return m->vtype;
+}
+
+static bool is_cmp(enum tok_kind op)
+{
+	return op == TOK_EQ || op == TOK_NE || op == TOK_LT ||
+		op == TOK_GT || op == TOK_LE || op == TOK_GE;
+}
+
+static struct type *binop(struct sema *se, struct node *n)
+{
+	struct type *a = expr(se, n->lhs), *b = expr(se, n->rhs);
+
+	if (!a || !b)
+		return NULL;
+	if ((n->op == TOK_EQ || n->op == TOK_NE) &&
+	    type_is_str(a) && type_is_str(b))
+		return &ty_int;		/* string comparison */
+	if (!type_is_scalar(a) || !type_is_scalar(b)) {
+		serr(se, n, "'%s' needs numbers, not %s and %s",
+		     tok_names[n->op], type_name(a), type_name(b));
+		return NULL;
+	}
+	if (is_cmp(n->op) || n->op == TOK_ANDAND || n->op == TOK_OROR)
+		return &ty_int;
+	if (n->op == TOK_SHL || n->op == TOK_SHR)
+		return type_arith(a, a);
+	if ((n->op == TOK_PLUS || n->op == TOK_MINUS) && a->kind == TY_PTR &&
+	    b->kind == TY_INT)
+		return a;
+	if ((n->op == TOK_PLUS || n->op == TOK_MINUS) &&
+	    (a->fmt == FMT_TIME || b->fmt == FMT_TIME))
+		return ty_time();	/* durations stay durations */
+	return type_arith(a, b);
+}
+
+static struct type *deref(struct sema *se, struct node *n, struct type *t)
+{
+	if (t->kind != TY_PTR) {
+		serr(se, n, "can't dereference %s", type_name(t));
+		return NULL;
+	}
+	if (t->base->kind == TY_VOID) {
+		serr(se, n, "can't dereference a void pointer");
+		return NULL;
+	}
+	return t->base;
+}
+
+static struct type *unop(struct sema *se, struct node *n)
+{
+	struct type *t = expr(se, n->lhs);
+
+	if (!t)
+		return NULL;
+	if (n->op == TOK_STAR)
+		return deref(se, n, t);
+	if (!type_is_scalar(t)) {
+		serr(se, n, "'%s' needs a number, not %s", tok_names[n->op],
+		     type_name(t));
+		return NULL;
+	}
+	if (n->op == TOK_NOT)
+		return &ty_int;
+	return type_arith(t, t);
+}
+
+static struct type *member(struct sema *se, struct node *n)
+{
+	struct type *t = expr(se, n->lhs);
+	const struct field *f;
+	const char *names[64];
+	const char *near;
+	int i;
+
+	if (!t)
+		return NULL;
+	if (n->op == TOK_ARROW && !(t = deref(se, n, t)))
+		return NULL;
+	if (t->kind != TY_STRUCT) {
+		serr(se, n, "%s is not a struct", type_name(t));
+		return NULL;
+	}
+	f = type_field(t, n->name);
+	if (f)
+		return f->type;
+	for (i = 0; i < t->nfields && i < 64; i++)
+		names[i] = t->fields[i].name;
+	near = nearest_name(n->name, names, i);
+	if (near)
+		serr(se, n, "%s has no field '%s'; did you mean '%s'?",
+		     type_name(t), n->name, near);
+	else
+		serr(se, n, "%s has no field '%s'", type_name(t), n->name);
+	return NULL;
+}
+
+static struct type *cond(struct sema *se, struct node *n)
+{
+	struct type *c = expr(se, n->cond);
+	struct type *a = expr(se, n->then), *b = expr(se, n->els);
+
+	if (!c || !a || !b)
+		return NULL;
+	if (!type_is_scalar(c)) {
+		serr(se, n->cond, "the condition must be a number, not %s",
+		     type_name(c));
+		return NULL;
+	}
+	if (type_is_scalar(a) && type_is_scalar(b))
+		return a->kind == TY_PTR ? a : type_arith(a, b);
+	if (type_is_str(a) && type_is_str(b))
+		return a->size >= b->size ? a : b;
+	if (type_equal(a, b))
+		return a;
+	serr(se, n, "the branches of '?:' differ: %s and %s", type_name(a),
+	     type_name(b));
+	return NULL;
+}
+
+static struct type *expr(struct sema *se, struct node *n)
+{
+	struct type *t = NULL;
+
+	switch (n->kind) {
+	case N_NUM:
+		t = n->num <= INT32_MAX ? &ty_int : n->num <= UINT32_MAX ?
+			&ty_uint : n->num <= INT64_MAX ? &ty_long : &ty_ulong;
+		break;
+	case N_STR:
+		t = type_str((n->slen + 1 + 7) & ~7);
+		break;
+	case N_IDENT: t = ident(se, n); break;
+	case N_VAR: t = var(se, n); break;
+	case N_MAP: t = map_read(se, n); break;
+	case N_CALL: t = call(se, n); break;
+	case N_BINOP: t = binop(se, n); break;
+	case N_UNOP: t = unop(se, n); break;
+	case N_COND: t = cond(se, n); break;
+	case N_MEMBER: t = member(se, n); break;
+	default:
+		serr(se, n, "this is a statement, not an expression");
+		break;
+	}
+	n->type = t;
+	return t;
+}
+
+/* ---------------------------------------------------------------- */
+/* statements                                                       */
+
+static void assign_agg(struct sema *se, struct node *n, struct map *m)
+{
+	struct node *c = n->rhs;
+	struct type *t = NULL, *vt;
+
+	if (!check_arity(se, c))
+		return;
+	if (!strcmp(c->name, "count")) {
+		map_set_value(se, n, m, &ty_u64, AGG_COUNT);
+		n->agg = AGG_COUNT;
+		return;
+	}
+	t = expr(se, c->args);
+	if (!t)
+		return;
+	if (t->kind != TY_INT) {
+		serr(se, c->args, "%s needs an integer, not %s", c->name,
+		     type_name(t));
+		return;
+	}
+	if (!strcmp(c->name, "sum")) {
+		n->agg = AGG_SUM;
+		map_set_value(se, n, m, t->sign ? &ty_s64 : &ty_u64, AGG_SUM);
+		return;
+	}
+	vt = type_array(&ty_u64, t->size * 8 + t->sign);
+	vt = type_with_fmt(vt, FMT_QUANTIZE);
+	vt->base = t->fmt == FMT_TIME ? ty_time() : type_int(t->size, t->sign);
+	n->agg = AGG_QUANTIZE;
+	c->type = vt;
+	if (m->vtype && m->agg == AGG_QUANTIZE &&
+	    m->vtype->len == vt->len && m->vtype->base->fmt == vt->base->fmt)
+		return;		/* the same histogram as before */
+	map_set_value(se, n, m, vt, AGG_QUANTIZE);
+}
+
+static bool is_agg_call(const struct node *n)
+{
+	return n->kind == N_CALL && (!strcmp(n->name, "count") ||
+				     !strcmp(n->name, "sum") ||
+				     !strcmp(n->name, "quantize"));
+}
+
+static void assign_var(struct sema *se, struct node *n)
+{
+	struct var *v = var_find(se, n->lhs->name);
+	struct type *t = expr(se, n->rhs);
+
+	if (!t)
+		return;
+	if (t->kind == TY_VOID) {
+		serr(se, n->rhs, "can't assign a void value");
+		return;
+	}
+	if (!v->type)
+		v->type = t;
+	else if (!assignable(v->type, t))
+		serr(se, n, "'%s' holds %s, not %s", v->name,
+		     type_name(v->type), type_name(t));
+	n->lhs->type = v->type;
+}
+
+static void assign(struct sema *se, struct node *n)
+{
+	struct map *m;
+	struct type *t;
+
+	if (n->lhs->kind == N_VAR) {
+		assign_var(se, n);
+		return;
+	}
+	m = map_use(se, n->lhs);
+	if (is_agg_call(n->rhs)) {
+		assign_agg(se, n, m);
+		n->lhs->type = m->vtype;
+		return;
+	}
+	n->agg = AGG_NONE;
+	t = expr(se, n->rhs);
+	if (!t)
+		return;
+	if (t->kind == TY_VOID) {
+		serr(se, n->rhs, "can't assign a void value");
+		return;
+	}
+	map_set_value(se, n, m, t, AGG_NONE);
+	n->lhs->type = m->vtype;
+}
+
+static void stmts(struct sema *se, struct node *n)
+{
+	for (; n; n = n->next)
+		stmt(se, n);
+}
+
+static void stmt(struct sema *se, struct node *n)
+{
+	struct type *t;
+
+	switch (n->kind) {
+	case N_EXPR:
+		expr(se, n->lhs);
+		break;
+	case N_ASSIGN:
+		assign(se, n);
+		break;
+	case N_DELETE:
+		map_use(se, n->lhs);
+		break;
+	case N_IF:
+		t = expr(se, n->cond);
+		if (t && !type_is_scalar(t))
+			serr(se, n->cond, "the condition must be a number, "
+			     "not %s", type_name(t));
+		stmt(se, n->then);
+		if (n->els)
+			stmt(se, n->els);
+		break;
+	case N_BLOCK:
+		stmts(se, n->body);
+		break;
+	case N_RETURN:
+		break;
+	default:
+		expr(se, n);
+		break;
+	}
+}
+
+/* every $x assigned somewhere in the probe is a scratch variable */
+static void collect_vars(struct sema *se, struct node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR &&
+		    !var_find(se, n->lhs->name)) {
+			if (se->nvars == (int)ARRAY_SIZE(se->vars))
+				serr(se, n, "too many variables");
+			else
+				se->vars[se->nvars++].name = n->lhs->name;
+		}
+		if (n->kind == N_IF || n->kind == N_BLOCK) {
+			collect_vars(se, n->then);
+			collect_vars(se, n->els);
+			collect_vars(se, n->body);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* probes                                                           */
+
+static struct probe *probe_new(struct node *n)
+{
+	struct probe *pb = xcalloc(1, sizeof(*pb));
+	const char *colon = strchr(n->name, ':');
+	int len = colon ? colon - n->name : (int)strlen(n->name);
+	const char *names[16];
+	const char *near;
+	int i;
+
+	pb->ast = n;
+	pb->spec = n->name;
+	pb->arg = colon ? colon + 1 : "";
+	pb->prog_fd = -1;
+	pb->prov = provider_find(n->name, len);
+	if (pb->prov)
+		return pb;
+	for (i = 0; providers[i] && i < 16; i++)
+		names[i] = providers[i]->name;
+	near = nearest_name(xstrndup(n->name, len), names, i);
+	diag_error(n->loc, "unknown provider '%.*s'%s%s%s", len, n->name,
+		   near ? "; did you mean '" : "", near ? near : "",
+		   near ? "'?" : "");
+	return NULL;
+}
+
+static void probe_pass(struct sema *se, struct probe *pb)
+{
+	struct node *n = pb->ast;
+
+	se->pb = pb;
+	se->nvars = 0;
+	collect_vars(se, n->body);
+	if (n->cond) {
+		struct type *t = expr(se, n->cond);
+
+		if (t && !type_is_scalar(t))
+			serr(se, n->cond, "the predicate must be a number, "
+			     "not %s", type_name(t));
+	}
+	stmts(se, n->body);
+}
+
+static void check_maps(struct script *s)
+{
+	struct map *m;
+
+	for (m = s->maps; m; m = m->next)
+		if (!m->vtype && m->ktype)
+			diag_error(m->loc, "map '%s' is never assigned",
+				   m->name);
+}
+
+int sema_script(struct script *s)
+{
+	struct sema se = { .s = s };
+	struct probe *pb, **tail = &s->probes;
+	struct node *n;
+	int pass;
+
+	for (n = s->ast; n; n = n->next) {
+		pb = probe_new(n);
+		if (!pb || pb->prov->setup(pb, s->dry_run))
+			continue;
+		*tail = pb;
+		tail = &pb->next;
+	}
+	if (diag_nerrors)
+		return diag_nerrors;
+	for (pass = 0; pass < 8; pass++) {
+		se.changed = false;
+		for (pb = s->probes; pb; pb = pb->next)
+			probe_pass(&se, pb);
+		if (!se.changed)
+			break;
+	}
+	se.final = true;
+	for (pb = s->probes; pb; pb = pb->next)
+		probe_pass(&se, pb);
+	if (!diag_nerrors)
+		check_maps(s);
+	return diag_nerrors;
+}

@@ -1,0 +1,239 @@
+/*
+ * tracefs.c - finding tracefs and reading tracepoint formats.
+ *
+ * The tracepoint provider (provider/tracepoint.c) turns
+ * events/SYS/EVENT/format into the type of `data` during sema, and
+ * attaches by the event's ID.  A format file lists each field of the
+ * raw record with its C declaration, offset, size and signedness:
+ *
+ *   field:char prev_comm[16];  offset:8;  size:16;  signed:0;
+ *
+ * We trust the offset and size columns, not the declaration: padding
+ * and macros in declarations (ply#46, #75) do not matter then.  The
+ * common_ fields are kept, so data->common_pid is addressable.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "ply.h"
+
+static bool has_events(const char *dir)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/events", dir);
+	return access(path, F_OK) == 0;
+}
+
+/* the mount point of a tracefs from /proc/mounts, or NULL */
+static char *mounted_tracefs(void)
+{
+	char line[512], dir[256], fstype[64];
+	char *found = NULL;
+	FILE *fp = fopen("/proc/mounts", "re");
+
+	if (!fp)
+		return NULL;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%*s %255s %63s", dir, fstype) == 2 &&
+		    !strcmp(fstype, "tracefs") && has_events(dir))
+			found = xstrdup(dir);
+	}
+	fclose(fp);
+	return found;
+}
+
+/* mount as ply's users would by hand */
+static const char *mount_tracefs(const char *const known[2])
+{
+	if (!mount("nodev", known[0], "tracefs", 0, NULL) &&
+	    has_events(known[0]))
+		return known[0];
+	if (!mount("nodev", "/sys/kernel/debug", "debugfs", 0, NULL) &&
+	    has_events(known[1]))
+		return known[1];
+	return NULL;
+}
+
+const char *tracefs_lookup(bool may_mount)
+{
+	static const char *const known[2] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	static const char *path;
+	static bool mount_tried;
+
+	/* tests point this at saved format files (test/fixtures) */
+	if (!path && getenv("PLY_TRACEFS"))
+		path = getenv("PLY_TRACEFS");
+	if (!path && has_events(known[0]))
+		path = known[0];
+	if (!path && has_events(known[1]))
+		path = known[1];
+	if (!path)
+		path = mounted_tracefs();
+	if (!path && may_mount && !mount_tried) {
+		mount_tried = true;
+		path = mount_tracefs(known);
+	}
+	if (!path)
+		errno = ENODEV;
+	return path;
+}
+
+const char *tracefs_path(void)
+{
+	return tracefs_lookup(true);
+}
+
+/* the name of a declaration: its last identifier, after dropping an
+ * array suffix ("char comm[16]", but "__data_loc char[] name") */
+static char *decl_name(const char *decl)
+{
+	const char *end = decl + strlen(decl);
+	const char *start;
+
+	while (end > decl && end[-1] == ' ')
+		end--;
+	if (end > decl && end[-1] == ']')
+		while (end > decl && *--end != '[')
+			;
+	while (end > decl && end[-1] == ' ')
+		end--;
+	start = end;
+	while (start > decl && (start[-1] == '_' ||
+				isalnum((unsigned char)start[-1])))
+		start--;
+	return xstrndup(start, end - start);
+}
+
+/* an integer of size bytes, or bytes when no integer is that big */
+static struct type *int_or_bytes(int size, bool sign)
+{
+	if (size == 1 || size == 2 || size == 4 || size == 8)
+		return type_int(size, sign);
+	return type_array(&ty_u8, size);
+}
+
+/* a pointer type, sized as the tracepoint has it (4 on 32-bit) */
+static struct type *ptr_type(const char *decl, int size)
+{
+	struct type *t, *c;
+
+	t = type_ptr(strstr(decl, "char") ? &ty_char : &ty_void, false, false);
+	if (t->size == size)
+		return t;
+	c = type_new(TY_PTR);
+	*c = *t;
+	c->size = c->align = size;
+	return c;
+}
+
+/* the type of one field, from its declaration and columns */
+static struct type *field_type(const char *decl, int size, bool sign)
+{
+	const char *br = strchr(decl, '[');
+	int n, elem;
+
+	if (!strncmp(decl, "__data_loc ", 11) ||
+	    !strncmp(decl, "__rel_loc ", 10))
+		return type_with_fmt(int_or_bytes(size, false), FMT_DYN);
+	if (br) {
+		/* char name[N] prints as a string; the size column is
+		 * right even when N is a macro */
+		if (!strncmp(decl, "char ", 5) ||
+		    !strncmp(decl, "const char ", 11))
+			return type_array(&ty_char, size);
+		n = atoi(br + 1);
+		elem = n > 0 ? size / n : 0;
+		if (!elem || size % n || (elem & (elem - 1)) || elem > 8)
+			return type_array(&ty_u8, size);
+		return type_array(type_int(elem, sign), n);
+	}
+	if (strchr(decl, '*'))
+		return ptr_type(decl, size);
+	return int_or_bytes(size, sign);
+}
+
+/* "\tfield:DECL;\toffset:N;\tsize:N;\tsigned:N;" into f; kernels
+ * before 2.6.31 have no signed column */
+static bool parse_field(char *line, struct field *f)
+{
+	char *decl = line + 7, *semi;
+	int off, size, sign = 0;
+
+	if (strncmp(line, "\tfield:", 7))
+		return false;
+	semi = strchr(decl, ';');
+	if (!semi || sscanf(semi, "; offset:%d; size:%d; signed:%d",
+			    &off, &size, &sign) < 2 || size <= 0)
+		return false;
+	*semi = '\0';
+	f->name = decl_name(decl);
+	f->off = off;
+	f->type = field_type(decl, size, sign);
+	return f->name[0] != '\0';
+}
+
+static struct type *parse_format(FILE *fp, const char *event, int *id)
+{
+	struct field *f = NULL;
+	int n = 0, cap = 0;
+	char line[1024];
+	struct field *nf;
+
+	*id = -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "ID: %d", id) == 1)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nf = xcalloc(cap, sizeof(*f));
+			if (f)
+				memcpy(nf, f, n * sizeof(*f));
+			free(f);
+			f = nf;
+		}
+		if (parse_field(line, &f[n]))
+			n++;
+	}
+	if (*id < 0 || !n) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return type_struct(xasprintf("struct %s", event), f, n);
+}
+
+struct type *tracefs_format(const char *sys, const char *event, int *id)
+{
+	const char *root = tracefs_path();
+	struct type *t;
+	char *path;
+	FILE *fp;
+	int err;
+
+	if (!root)
+		return NULL;
+	if (strchr(sys, '/') || strchr(event, '/') || !strcmp(sys, "..") ||
+	    !strcmp(event, "..")) {
+		errno = ENOENT;
+		return NULL;
+	}
+	path = xasprintf("%s/events/%s/%s/format", root, sys, event);
+	fp = fopen(path, "re");
+	err = errno;
+	free(path);
+	if (!fp) {
+		errno = err;
+		return NULL;
+	}
+	t = parse_format(fp, event, id);
+	err = errno;
+	fclose(fp);
+	errno = err;
+	return t;
+}
