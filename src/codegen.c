@@ -52,6 +52,7 @@ struct cg {
 static void cg_expr(struct cg *g, struct node *n, int dst);
 static void cg_store(struct cg *g, struct node *n, int off, struct type *to);
 static void cg_stmt(struct cg *g, struct node *n);
+static void cg_stmts(struct cg *g, struct node *n);
 
 /* ---------------------------------------------------------------- */
 /* resources: stack and registers                                   */
@@ -408,6 +409,13 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 	}
 	if (n->kind == N_MEMBER)
 		a->off += type_field(st, n->name)->off;
+	/* the kernel puts a pt_regs pointer over a tracepoint's first
+	 * 8 bytes (common_type ... common_pid) before the program runs */
+	if (a->ctx && a->off < 8 && g->pb->prov->prog_type ==
+	    BPF_PROG_TYPE_TRACEPOINT)
+		diag_error(n->loc, "'%s' is not available to BPF programs "
+			   "(the kernel overwrites it); use pid or comm",
+			   n->name ? n->name : "*data");
 }
 
 /* a tracepoint's first 8 bytes can't be loaded directly */
@@ -599,10 +607,10 @@ static void cg_alu(struct cg *g, struct node *n, int dst)
 	emit_extend(g, dst, t);
 }
 
+static void cg_bool(struct cg *g, struct node *n, int dst);
+
 static void cg_binop(struct cg *g, struct node *n, int dst)
 {
-	int t, end;
-
 	if ((n->op == TOK_EQ || n->op == TOK_NE) && type_is_str(n->lhs->type)) {
 		cg_strcmp(g, n->lhs, n->rhs, dst);
 		emit(g->p, BPF_MOV64_IMM(BPF_REG_0, 1));
@@ -616,7 +624,14 @@ static void cg_binop(struct cg *g, struct node *n, int dst)
 		cg_alu(g, n, dst);
 		return;
 	}
-	/* dst = 1; if (n) goto end; dst = 0; end: */
+	cg_bool(g, n, dst);
+}
+
+/* dst = n ? 1 : 0, for comparisons, && || and ! */
+static void cg_bool(struct cg *g, struct node *n, int dst)
+{
+	int t, end;
+
 	t = label_new(g->p);
 	end = label_new(g->p);
 	cg_branch(g, n, t, true);
@@ -634,7 +649,7 @@ static void cg_unop(struct cg *g, struct node *n, int dst)
 		cg_mem_scalar(g, n, dst);
 		return;
 	case TOK_NOT:
-		cg_binop(g, n, dst);	/* via cg_branch */
+		cg_bool(g, n, dst);
 		return;
 	default:
 		break;
@@ -728,8 +743,9 @@ static void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 {
 	int diff = label_new(g->p), same = label_new(g->p);
 	int end = label_new(g->p), ao, bo = 0, i, len;
+	bool swap = a->kind == N_STR;
 
-	if (a->kind == N_STR) {
+	if (swap) {			/* the literal goes second */
 		struct node *t = a;
 		a = b, b = t;
 	}
@@ -759,6 +775,8 @@ static void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 	label_here(g->p, diff);
 	emit(g->p, BPF_MOV64_REG(dst, BPF_REG_1));
 	emit(g->p, BPF_ALU64_REG(BPF_SUB, dst, BPF_REG_2));
+	if (swap)
+		emit(g->p, BPF_NEG64(dst));
 	label_here(g->p, end);
 }
 
@@ -1024,6 +1042,16 @@ static void cg_if(struct cg *g, struct node *n)
 	}
 }
 
+/* statements after a return are never run: the verifier rejects them */
+static void cg_stmts(struct cg *g, struct node *n)
+{
+	for (; n; n = n->next) {
+		cg_stmt(g, n);
+		if (n->kind == N_RETURN)
+			break;
+	}
+}
+
 static void cg_stmt(struct cg *g, struct node *n)
 {
 	int sp = g->sp, key;
@@ -1045,8 +1073,7 @@ static void cg_stmt(struct cg *g, struct node *n)
 		cg_if(g, n);
 		break;
 	case N_BLOCK:
-		for (n = n->body; n; n = n->next)
-			cg_stmt(g, n);
+		cg_stmts(g, n->body);
 		break;
 	case N_RETURN:
 		emit_jmp(g->p, BPF_JMP_A(0), g->ret);
@@ -1102,7 +1129,6 @@ static void cg_prologue(struct cg *g)
 int codegen_probe(struct script *s, struct probe *pb)
 {
 	struct cg g = { .s = s, .pb = pb };
-	struct node *n;
 	int err, before = diag_nerrors;
 
 	pb->prog = xcalloc(1, sizeof(*pb->prog));
@@ -1110,8 +1136,7 @@ int codegen_probe(struct script *s, struct probe *pb)
 	g.p = pb->prog;
 	g.ret = label_new(g.p);
 	cg_prologue(&g);
-	for (n = pb->ast->body; n; n = n->next)
-		cg_stmt(&g, n);
+	cg_stmts(&g, pb->ast->body);
 	label_here(g.p, g.ret);
 	emit(g.p, BPF_MOV64_IMM(BPF_REG_0, 0));
 	emit(g.p, BPF_EXIT_INSN());

@@ -9,12 +9,12 @@
  * attached; if anything fails it is killed, never left behind.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  -A, --ascii         draw histograms with ASCII characters\n"
+	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2;\n"
+	"                      default 8)\n"
 	"  -U, --unicode       draw histograms with Unicode box characters\n"
 	"  -c, --command=CMD   run CMD (sh -c) with the probes attached; exit\n"
 	"                      when it exits; its pid is $target\n"
@@ -43,6 +45,7 @@ static const char usage_text[] =
 static const struct option long_opts[] = {
 	{ "ascii", no_argument, NULL, 'A' },
 	{ "unicode", no_argument, NULL, 'U' },
+	{ "buffer-pages", required_argument, NULL, 'B' },
 	{ "command", required_argument, NULL, 'c' },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "dry-run", no_argument, NULL, 'e' },
@@ -79,33 +82,60 @@ static struct src *read_src(const char *arg)
 	return src;
 }
 
-/* fork `sh -c cmd`, held until child_release(); $target is its pid */
+/*
+ * Run cmd: a plain "prog arg ..." is exec'd directly, so that $target
+ * is the program's own pid; anything with shell syntax goes to sh -c.
+ */
+static void child_exec(const char *cmd)
+{
+	char *argv[64], *copy, *tok;
+	int n = 0;
+
+	size_t first = strcspn(cmd, " \t");
+
+	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~{}\n") ||
+	    memchr(cmd, '=', first)) {	/* VAR=value cmd */
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		return;
+	}
+	copy = xstrdup(cmd);
+	for (tok = strtok(copy, " \t"); tok && n < 63; tok = strtok(NULL, " \t"))
+		argv[n++] = tok;
+	argv[n] = NULL;
+	if (n)
+		execvp(argv[0], argv);
+	fprintf(stderr, "ply: can't run '%s': %s\n", cmd, strerror(errno));
+}
+
+/*
+ * Fork the command, stopped until run.c sends SIGCONT once every probe
+ * is attached; $target is its pid.  It stops itself with SIGSTOP rather
+ * than waiting in read(), which a traced syscall would show, and dies
+ * with ply (PR_SET_PDEATHSIG), so it is never left behind.
+ */
 static void child_start(struct run_opts *o)
 {
-	int fds[2];
-	char go;
-	pid_t pid;
+	pid_t parent = getpid(), pid;
+	int st;
 
-	if (pipe2(fds, O_CLOEXEC)) {
-		err_msg("pipe: %s", strerror(errno));
-		exit(1);
-	}
 	pid = fork();
 	if (pid < 0) {
 		err_msg("fork: %s", strerror(errno));
 		exit(1);
 	}
 	if (!pid) {
-		close(fds[1]);
-		/* EOF without the byte: ply failed or died, don't run */
-		if (read(fds[0], &go, 1) != 1)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
 			_exit(127);
-		execl("/bin/sh", "sh", "-c", o->command, (char *)NULL);
+		raise(SIGSTOP);
+		child_exec(o->command);
 		_exit(127);
 	}
-	close(fds[0]);
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+		err_msg("the command did not start");
+		exit(1);
+	}
 	o->child = pid;
-	o->child_fd = fds[1];
 	setenv("target", xasprintf("%d", pid), 1);
 }
 
@@ -144,11 +174,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "AUc:dehkSTuv", long_opts,
+	while ((c = getopt_long(argc, argv, "AB:Uc:dehkSTuv", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'A': o->unicode = 0; break;
 		case 'U': o->unicode = 1; break;
+		case 'B':
+			o->pages = atoi(optarg);
+			if (o->pages < 1 || (o->pages & (o->pages - 1))) {
+				err_msg("-B needs a power of 2, not '%s'",
+					optarg);
+				exit(1);
+			}
+			break;
 		case 'c': o->command = optarg; break;
 		case 'd': debug_on = true; o->debug = true; break;
 		case 'e': o->dry_run = true; break;
@@ -184,7 +222,7 @@ static int locale_unicode(void)
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { .unicode = -1, .child_fd = -1 };
+	struct run_opts o = { .unicode = -1, .pages = 8 };
 	struct script *s;
 	struct src *src;
 	int i, ret;

@@ -331,12 +331,8 @@ static void loop(struct run *r, int sfd)
 
 static void release_child(struct run_opts *o)
 {
-	if (o->child_fd < 0)
-		return;
-	if (write(o->child_fd, "g", 1) != 1)
+	if (o->child > 0 && kill(o->child, SIGCONT))
 		err_msg("can't start the command: %s", strerror(errno));
-	close(o->child_fd);
-	o->child_fd = -1;
 }
 
 static void finish(struct run *r)
@@ -392,7 +388,7 @@ int run_script(struct script *s, struct run_opts *o)
 	out_init();
 	memlock_unlimited();
 	sfd = signals_block(&set);
-	if (create_maps(s) || !(r.ring = ring_open(s, 8)) || attach_all(s)) {
+	if (create_maps(s) || !(r.ring = ring_open(s, o->pages)) || attach_all(s)) {
 		detach_all(s);
 		return 1;
 	}

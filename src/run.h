@@ -11,11 +11,11 @@
 
 struct run_opts {
 	const char *command;	/* -c */
-	pid_t child;		/* its pid, held on child_fd until attached */
-	int child_fd;
+	pid_t child;		/* its pid, stopped until attached */
 	bool debug, dry_run, keep_going, dump, self_test, unbuffer;
 	const char *dump_what;	/* --dump=tokens|ast|bpf, NULL: all */
 	int unicode;		/* -1: from the locale */
+	int pages;		/* output buffer pages per CPU */
 };
 
 /* parse, type and generate code; NULL after printing the errors */

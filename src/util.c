@@ -69,44 +69,45 @@ static size_t min3(size_t a, size_t b, size_t c)
 	return m < c ? m : c;
 }
 
-/* edit distance (insert, delete, substitute) with two rows */
-static size_t levenshtein(const char *a, const char *b)
+/* edit distance: insert, delete, substitute, swap two neighbours */
+static size_t distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, d;
-	size_t *prev = xcalloc(lb + 1, sizeof(*prev));
-	size_t *cur = xcalloc(lb + 1, sizeof(*cur));
-	size_t *tmp;
+	size_t la = strlen(a), lb = strlen(b), i, j, w = lb + 1, d;
+	size_t *m = xcalloc((la + 1) * w, sizeof(*m));
 
+	for (i = 0; i <= la; i++)
+		m[i * w] = i;
 	for (j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (j = 1; j <= lb; j++)
-			cur[j] = min3(prev[j] + 1, cur[j - 1] + 1,
-				      prev[j - 1] + (a[i - 1] != b[j - 1]));
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	d = prev[lb];
-	free(prev);
-	free(cur);
+		m[j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			d = min3(m[(i - 1) * w + j] + 1, m[i * w + j - 1] + 1,
+				 m[(i - 1) * w + j - 1] +
+				 (a[i - 1] != b[j - 1]));
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] &&
+			    m[(i - 2) * w + j - 2] + 1 < d)
+				d = m[(i - 2) * w + j - 2] + 1;
+			m[i * w + j] = d;
+		}
+	d = m[la * w + lb];
+	free(m);
 	return d;
 }
 
-/* the closest name within max(1, len/3) edits; the first one on ties */
+/* the closest name within a few edits (1 for short names, 2 up to 8
+ * characters, a third of the length beyond); the first one on ties */
 const char *nearest_name(const char *name, const char *const *names, int n)
 {
-	size_t limit = strlen(name) / 3, best_d = (size_t)-1, d;
+	size_t len = strlen(name), best_d = (size_t)-1, d;
+	size_t limit = len < 4 ? 1 : len <= 8 ? 2 : len / 3;
 	const char *best = NULL;
 	int i;
 
-	if (limit < 1)
-		limit = 1;
 	for (i = 0; i < n; i++) {
 		if (!names[i])
 			continue;
-		d = levenshtein(name, names[i]);
+		d = distance(name, names[i]);
 		if (d <= limit && d < best_d) {
 			best = names[i];
 			best_d = d;

@@ -7,7 +7,6 @@
  *   hammer N CPU     ... on CPU
  *   hammer -2 N      N calls on each of CPUs 0 and 1, simultaneously
  */
-#define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
