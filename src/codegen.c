@@ -411,11 +411,11 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 		a->off += type_field(st, n->name)->off;
 	/* the kernel puts a pt_regs pointer over a tracepoint's first
 	 * 8 bytes (common_type ... common_pid) before the program runs */
-	if (a->ctx && a->off < 8 && g->pb->prov->prog_type ==
-	    BPF_PROG_TYPE_TRACEPOINT)
+	if (a->ctx && a->off < 8 && n->kind == N_MEMBER &&
+	    g->pb->prov->prog_type == BPF_PROG_TYPE_TRACEPOINT)
 		diag_error(n->loc, "'%s' is not available to BPF programs "
 			   "(the kernel overwrites it); use pid or comm",
-			   n->name ? n->name : "*data");
+			   n->name);
 }
 
 /* a tracepoint's first 8 bytes can't be loaded directly */
