@@ -45,9 +45,11 @@ static uint32_t add_name(const char *name, size_t *len, size_t *cap)
 
 	if (*len + n > *cap) {
 		*cap = *cap ? 2 * *cap : 1 << 20;
-		p = xcalloc(1, *cap);
-		memcpy(p, names, *len);
-		free(names);
+		p = realloc(names, *cap);
+		if (!p) {
+			err_msg("out of memory");
+			exit(1);
+		}
 		names = p;
 	}
 	memcpy(names + *len, name, n);
