@@ -641,7 +641,7 @@ static struct type *binop(struct sema *se, struct node *n)
 	    type_is_str(a) && type_is_str(b))
 		return &ty_int;		/* string comparison */
 	if (!type_is_scalar(a) || !type_is_scalar(b)) {
-		serr(se, n, "'%s' needs numbers, not %s and %s",
+		serr(se, n, "%s needs numbers, not %s and %s",
 		     tok_names[n->op], type_name(a), type_name(b));
 		return NULL;
 	}
@@ -680,7 +680,7 @@ static struct type *unop(struct sema *se, struct node *n)
 	if (n->op == TOK_STAR)
 		return deref(se, n, t);
 	if (!type_is_scalar(t)) {
-		serr(se, n, "'%s' needs a number, not %s", tok_names[n->op],
+		serr(se, n, "%s needs a number, not %s", tok_names[n->op],
 		     type_name(t));
 		return NULL;
 	}
