@@ -418,10 +418,14 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 			   n->name);
 }
 
-/* a tracepoint's first 8 bytes can't be loaded directly */
-static bool direct_ok(const struct addr *a, const struct type *t)
+/* direct loads from the context; a tracepoint's first 8 bytes are not
+ * the event's (the kernel keeps a pt_regs pointer there) */
+static bool direct_ok(struct cg *g, const struct addr *a,
+		      const struct type *t)
 {
-	return a->ctx && a->off >= 8 && a->off % t->size == 0;
+	int floor = g->pb->prov->prog_type == BPF_PROG_TYPE_TRACEPOINT ? 8 : 0;
+
+	return a->ctx && a->off >= floor && a->off % t->size == 0;
 }
 
 static void cg_mem_scalar(struct cg *g, struct node *n, int dst)
@@ -430,7 +434,7 @@ static void cg_mem_scalar(struct cg *g, struct node *n, int dst)
 	int tmp;
 
 	cg_addr(g, n, &a);
-	if (direct_ok(&a, n->type)) {
+	if (direct_ok(g, &a, n->type)) {
 		emit_load(g, dst, a.reg, a.off, n->type);
 	} else {
 		tmp = stack_alloc(g, 8, n);

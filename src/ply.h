@@ -55,6 +55,9 @@ void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* the nearest of names[] to name (edit distance), or NULL if none is close */
 const char *nearest_name(const char *name, const char *const *names, int n);
+/* shell-style match: * ? [a-z] [!x], and !(a|b) (anything but a or b) */
+bool glob_match(const char *pat, const char *s);
+bool is_glob(const char *pat);
 
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
@@ -188,6 +191,9 @@ struct node {
 	uint64_t num;			/* N_NUM */
 	const char *str;		/* N_STR */
 	int slen;			/* N_STR: bytes without the NUL */
+
+	struct type *cast;		/* its type is this (set by providers:
+					 * argN is an unsigned long) */
 
 	/* filled in by sema.c */
 	struct type *type;		/* the expression's type */
@@ -427,6 +433,17 @@ struct provider {
 };
 
 extern const struct provider *const providers[];	/* NULL-terminated */
+
+extern const struct provider kprobe_provider, kretprobe_provider;
+
+/* provider/kprobe.c, shared with kretprobe.c */
+int kprobe_setup(struct probe *pb, bool dry_run);
+int kprobe_attach(struct probe *pb);
+void kprobe_detach(struct probe *pb);
+/* regs, and a register of pt_regs as an expression of type t */
+struct node *kprobe_regs(struct probe *pb, struct node *n);
+struct node *kprobe_reg(struct probe *pb, struct node *n, const char *reg,
+			struct type *t);
 extern const struct provider tracepoint_provider, profile_provider,
 	interval_provider, begin_provider, end_provider;
 /* by exact name or unambiguous prefix, in table order (as ply does) */

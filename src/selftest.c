@@ -109,6 +109,8 @@ int self_test(void)
 	check_script("profile", "profile:99hz { @[cpu] = count(); }");
 	check_script("interval", "interval:1s { print(time); }");
 	check_script("BEGIN", "BEGIN { print(pid); }");
+	check_script("kprobe", "kprobe:vfs_read { @[cpu] = count(); }");
+	check_script("kretprobe", "kretprobe:vfs_read { @[cpu] = count(); }");
 	printf("%s\n", nfail ? "ply can't run everything here: see FAIL "
 	       "above" : "ply can run here");
 	return nfail ? 1 : 0;

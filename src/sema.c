@@ -766,6 +766,8 @@ static struct type *expr(struct sema *se, struct node *n)
 		serr(se, n, "this is a statement, not an expression");
 		break;
 	}
+	if (t && n->cast)
+		t = n->cast;
 	n->type = t;
 	return t;
 }

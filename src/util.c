@@ -115,3 +115,89 @@ const char *nearest_name(const char *name, const char *const *names, int n)
 	}
 	return best;
 }
+
+bool is_glob(const char *pat)
+{
+	return strpbrk(pat, "*?[") || strstr(pat, "!(");
+}
+
+/* the alternatives of "!(a|b)" starting at p: their end, or NULL */
+static const char *extglob_end(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && !--depth)
+			return p;
+	}
+	return NULL;
+}
+
+/* does s[0..n) match one of the '|'-separated patterns in [alt, end)? */
+static bool match_alts(const char *alt, const char *end, const char *s,
+		       size_t n)
+{
+	char *pat, *str, *tok, *save;
+	bool m = false;
+
+	pat = xstrndup(alt, end - alt);
+	str = xstrndup(s, n);
+	for (tok = strtok_r(pat, "|", &save); tok && !m;
+	     tok = strtok_r(NULL, "|", &save))
+		m = glob_match(tok, str);
+	free(pat);
+	free(str);
+	return m;
+}
+
+/* [abc], [a-z], [!x] at p against c; the end of the class in *end */
+static bool match_class(const char *p, char c, const char **end)
+{
+	bool neg = p[1] == '!' || p[1] == '^', m = false;
+	const char *q = p + 1 + neg;
+
+	for (; *q && (*q != ']' || q == p + 1 + neg); q++) {
+		if (q[1] == '-' && q[2] && q[2] != ']') {
+			m |= c >= q[0] && c <= q[2];
+			q += 2;
+		} else {
+			m |= c == *q;
+		}
+	}
+	*end = *q ? q + 1 : q;
+	return m != neg;
+}
+
+bool glob_match(const char *p, const char *s)
+{
+	const char *end, *close;
+	size_t i;
+
+	for (; *p; p++, s++) {
+		if (p[0] == '!' && p[1] == '(' && (close = extglob_end(p + 1))) {
+			for (i = 0; i <= strlen(s); i++)
+				if (!match_alts(p + 2, close, s, i) &&
+				    glob_match(close + 1, s + i))
+					return true;
+			return false;
+		}
+		if (*p == '*') {
+			for (i = 0; i <= strlen(s); i++)
+				if (glob_match(p + 1, s + i))
+					return true;
+			return false;
+		}
+		if (!*s)
+			return false;
+		if (*p == '[') {
+			if (!match_class(p, *s, &end))
+				return false;
+			p = end - 1;
+		} else if (*p != '?' && *p != *s) {
+			return false;
+		}
+	}
+	return !*s;
+}

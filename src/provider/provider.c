@@ -18,6 +18,8 @@
 /* ORDER: kprobe, kretprobe, tracepoint, profile, interval, BEGIN, END;
  * kprobe and kretprobe are not written yet */
 const struct provider *const providers[] = {
+	&kprobe_provider,
+	&kretprobe_provider,
 	&tracepoint_provider,
 	&profile_provider,
 	&interval_provider,

@@ -1,0 +1,35 @@
+/*
+ * provider/kretprobe.c - kretprobe:SYM and globs: the probe fires when
+ * the function returns.  Attaching is kprobe.c's (the kprobe PMU's
+ * retprobe bit); the variables differ: retval (the return register,
+ * a signed long) and regs, but no arguments and no caller.
+ */
+#include <string.h>
+
+#include "ply.h"
+
+static struct node *kretprobe_ident(struct probe *pb, struct node *n)
+{
+	static struct type *ret;
+
+	if (!ret)
+		ret = type_int(arch->word, true);
+	if (!strcmp(n->name, "regs"))
+		return kprobe_regs(pb, n);
+	if (!strcmp(n->name, "retval"))
+		return kprobe_reg(pb, n, arch->ret, ret);
+	if (strncmp(n->name, "arg", 3) && strcmp(n->name, "caller"))
+		return NULL;
+	diag_error(n->loc, "%s is not known when a function returns; save "
+		   "it in a map in a kprobe", n->name);
+	return kprobe_regs(pb, n);
+}
+
+const struct provider kretprobe_provider = {
+	.name = "kretprobe",
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.setup = kprobe_setup,
+	.ident = kretprobe_ident,
+	.attach = kprobe_attach,
+	.detach = kprobe_detach,
+};

@@ -1,0 +1,64 @@
+/*
+ * util_test.c - glob matching (kprobe globs) and nearest-name
+ * suggestions, against known answers.
+ */
+#include <stdio.h>
+
+#include "../src/ply.h"
+
+static int passed, failed;
+
+#define CHECK(cond) do {						\
+		if (cond) {						\
+			passed++;					\
+		} else {						\
+			failed++;					\
+			printf("FAIL util_test.c:%d: %s\n", __LINE__, #cond); \
+		}							\
+	} while (0)
+
+static void test_glob(void)
+{
+	CHECK(glob_match("vfs_*", "vfs_read"));
+	CHECK(glob_match("vfs_*", "vfs_"));
+	CHECK(!glob_match("vfs_*", "vfs"));
+	CHECK(glob_match("vfs_?ead", "vfs_read"));
+	CHECK(!glob_match("vfs_?ead", "vfs_rread"));
+	CHECK(glob_match("vfs_[rw]*", "vfs_write"));
+	CHECK(!glob_match("vfs_[rw]*", "vfs_open"));
+	CHECK(glob_match("SyS_[a-c]x", "SyS_bx"));
+	CHECK(glob_match("x[!a]y", "xby"));
+	CHECK(!glob_match("x[!a]y", "xay"));
+	CHECK(glob_match("*", ""));
+	CHECK(glob_match("*read*", "ksys_read_iter"));
+	CHECK(glob_match("__x64_sys_!(perf_event_open)", "__x64_sys_read"));
+	CHECK(!glob_match("__x64_sys_!(perf_event_open)",
+			  "__x64_sys_perf_event_open"));
+	CHECK(glob_match("vfs_!(read|write)", "vfs_open"));
+	CHECK(!glob_match("vfs_!(read|write)", "vfs_write"));
+	CHECK(glob_match("!(a*)_x", "b_x"));
+	CHECK(is_glob("vfs_*") && is_glob("a[bc]") && is_glob("!(x)"));
+	CHECK(!is_glob("vfs_read") && !is_glob("ext4:ext4_sync_fs"));
+}
+
+static void test_nearest(void)
+{
+	static const char *const names[] = {
+		"comm", "pid", "kpid", "walltime", "time", "print", "printf",
+	};
+	int n = sizeof(names) / sizeof(names[0]);
+
+	CHECK(nearest_name("cont", names, n) == names[0]);
+	CHECK(nearest_name("prnt", names, n) == names[5]);
+	CHECK(nearest_name("tiem", names, n) == names[4]);	/* a swap */
+	CHECK(nearest_name("wlltime", names, n) == names[3]);
+	CHECK(nearest_name("xyzzy", names, n) == NULL);
+}
+
+int main(void)
+{
+	test_glob();
+	test_nearest();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
