@@ -318,6 +318,40 @@ static struct type *call_print(struct sema *se, struct node *n)
 	return a->args ? &ty_void : NULL;
 }
 
+static int nargs(const struct node *n);
+
+/* the conversions of fmt against the number of arguments */
+static bool printf_check(struct sema *se, struct node *n, const char *fmt,
+			 int have)
+{
+	const char *p, *pct;
+	int want = 0;
+
+	for (p = fmt; (p = strchr(p, '%')); p++) {
+		pct = p;
+		if (*++p == '%')
+			continue;
+		for (; *p && strchr("#0- +'", *p); p++)
+			;
+		for (; *p == '*' || (*p >= '0' && *p <= '9') || *p == '.';
+		     p++)
+			want += *p == '*';
+		for (; *p && strchr("hljztLq", *p); p++)
+			;
+		if (!*p || !strchr("diouxXcspeEfFgGaAv", *p)) {
+			serr(se, n->args, "unknown conversion '%.*s' in the "
+			     "format", (int)(p - pct) + (*p > ' '), pct);
+			return false;
+		}
+		want++;
+	}
+	if (want == have)
+		return true;
+	serr(se, n, "the format wants %d argument%s, printf has %d", want,
+	     want == 1 ? "" : "s", have);
+	return false;
+}
+
 static struct type *call_printf(struct sema *se, struct node *n)
 {
 	struct action *a;
@@ -329,6 +363,8 @@ static struct type *call_printf(struct sema *se, struct node *n)
 	a = action_new(se, n, ACT_PRINTF);
 	a->fmt = n->args->str;
 	a->args = args_type(se, n->args->next);
+	if (a->args && !printf_check(se, n, a->fmt, nargs(n) - 1))
+		return NULL;
 	return a->args ? &ty_void : NULL;
 }
 
@@ -702,7 +738,10 @@ static struct type *member(struct sema *se, struct node *n)
 	if (n->op == TOK_ARROW && !(t = deref(se, n, t)))
 		return NULL;
 	if (t->kind != TY_STRUCT) {
-		serr(se, n, "%s is not a struct", type_name(t));
+		if (t->kind == TY_PTR && t->base->kind == TY_STRUCT)
+			serr(se, n, "%s is a pointer: use '->'", type_name(t));
+		else
+			serr(se, n, "%s is not a struct", type_name(t));
 		return NULL;
 	}
 	f = type_field(t, n->name);
@@ -957,6 +996,7 @@ static void probe_pass(struct sema *se, struct probe *pb)
 
 	se->pb = pb;
 	se->nvars = 0;
+	memset(se->vars, 0, sizeof(se->vars));	/* typed in program order */
 	collect_vars(se, n->body);
 	if (n->cond) {
 		struct type *t = expr(se, n->cond);
@@ -973,7 +1013,7 @@ static void check_maps(struct script *s)
 	struct map *m;
 
 	for (m = s->maps; m; m = m->next)
-		if (!m->vtype && m->ktype)
+		if (!m->vtype)
 			diag_error(m->loc, "map '%s' is never assigned",
 				   m->name);
 }
