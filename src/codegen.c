@@ -132,6 +132,16 @@ static void emit_extend(struct cg *g, int reg, const struct type *t)
 	}
 }
 
+/* reg holds a `from` (extended as its type says): make it a `to`.
+ * Only narrowing or a signed value becoming unsigned changes bits. */
+static void emit_convert(struct cg *g, int reg, const struct type *from,
+			 const struct type *to)
+{
+	if (to->size < 8 && (from->size > to->size ||
+			     (from->sign && !to->sign)))
+		emit_extend(g, reg, to);
+}
+
 /* dst = *(t *)(src + off), extended */
 static void emit_load(struct cg *g, int dst, int src, int off,
 		      const struct type *t)
@@ -141,30 +151,62 @@ static void emit_load(struct cg *g, int dst, int src, int off,
 		emit_extend(g, dst, t);
 }
 
-/* zero size bytes at r10 + off (off and size multiples of 8 or not) */
+/* the widest access (8, 4, 2, 1) that is aligned at both offsets and
+ * fits: the verifier wants aligned stack accesses */
+static int piece(int a, int b, int left)
+{
+	int w;
+
+	for (w = 8; w > 1; w /= 2)
+		if (left >= w && !(a & (w - 1)) && !(b & (w - 1)))
+			break;
+	return w;
+}
+
+/* zero size bytes at r10 + off */
 static void emit_zero(struct cg *g, int off, int size)
 {
-	int i = 0;
+	int i, w;
 
-	for (; i + 8 <= size; i += 8)
-		emit(g->p, BPF_ST_MEM(BPF_DW, FP, off + i, 0));
-	for (; i + 4 <= size; i += 4)
-		emit(g->p, BPF_ST_MEM(BPF_W, FP, off + i, 0));
-	for (; i < size; i++)
-		emit(g->p, BPF_ST_MEM(BPF_B, FP, off + i, 0));
+	for (i = 0; i < size; i += w) {
+		w = piece(off + i, 0, size - i);
+		emit(g->p, BPF_ST_MEM(bpf_size(w), FP, off + i, 0));
+	}
 }
 
 /* copy size bytes from [src + soff] to [r10 + doff] through r1 */
 static void emit_copy(struct cg *g, int doff, int src, int soff, int size)
 {
-	int i = 0, w;
+	int i, w;
 
-	while (i < size) {
-		w = size - i >= 8 ? 8 : size - i >= 4 ? 4 :
-			size - i >= 2 ? 2 : 1;
+	for (i = 0; i < size; i += w) {
+		w = piece(doff + i, soff + i, size - i);
 		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_1, src, soff + i));
 		emit(g->p, BPF_STX_MEM(bpf_size(w), FP, BPF_REG_1, doff + i));
-		i += w;
+	}
+}
+
+/* the bytes b[0..size) at r10 + off, as immediates (st takes 32 bits) */
+static void emit_bytes(struct cg *g, int off, const uint8_t *b, int size)
+{
+	int i, w;
+	uint32_t v;
+
+	for (i = 0; i < size; i += w) {
+		w = piece(off + i, 0, size - i);
+		if (w == 8)
+			w = 4;
+		if (w == 1) {
+			v = b[i];
+		} else if (w == 2) {
+			uint16_t h;
+
+			memcpy(&h, b + i, 2);	/* host order: the target's */
+			v = h;
+		} else {
+			memcpy(&v, b + i, 4);
+		}
+		emit(g->p, BPF_ST_MEM(bpf_size(w), FP, off + i, (int32_t)v));
 	}
 }
 
@@ -199,10 +241,15 @@ static int cg_key(struct cg *g, struct node *n)
 		return off;
 	}
 	emit_comment(g->p, "key of %s", m->name);
-	emit_zero(g, off, m->ktype->size);	/* padding must be 0 */
-	for (a = n->args; a; a = a->next, i++)
-		cg_store(g, a, off + m->ktype->fields[i].off,
-			 m->ktype->fields[i].type);
+	/* every field is written whole; the padding must be 0 */
+	for (a = n->args; a; a = a->next, i++) {
+		const struct field *f = &m->ktype->fields[i];
+		int end = a->next ? f[1].off : m->ktype->size;
+
+		cg_store(g, a, off + f->off, f->type);
+		emit_zero(g, off + f->off + f->type->size,
+			  end - f->off - f->type->size);
+	}
 	return off;
 }
 
@@ -268,12 +315,11 @@ static void emit_bucket(struct cg *g, int v, int idx, const struct type *t)
 	int done = label_new(g->p), i;
 
 	emit_comment(g->p, "log2 bucket");
-	emit(g->p, BPF_MOV64_IMM(idx, 0));
 	if (t->base->sign) {
 		emit(g->p, BPF_MOV64_IMM(idx, t->len - 1));
 		emit_jmp(g->p, BPF_JMP_IMM(BPF_JSLT, v, 0, 0), done);
-		emit(g->p, BPF_MOV64_IMM(idx, 0));
 	}
+	emit(g->p, BPF_MOV64_IMM(idx, 0));
 	if (t->base->size > 4) {
 		/* r1 = v >> 32; if (r1) { idx += 32; v = r1; } */
 		emit(g->p, BPF_MOV64_REG(BPF_REG_1, v));
@@ -499,14 +545,14 @@ static void cg_branch_cmp(struct cg *g, struct node *n, int label, bool when)
 	op = t->sign ? cmp_ops[i].s : cmp_ops[i].u;
 	a = reg_get(g, n->lhs);
 	cg_expr(g, n->lhs, a);
-	emit_extend(g, a, t);
+	emit_convert(g, a, n->lhs->type, t);
 	if (fits_imm(n->rhs)) {
 		emit_jmp(g->p, BPF_JMP_IMM(op, a, (int32_t)n->rhs->num, 0),
 			 label);
 	} else {
 		b = reg_get(g, n->rhs);
 		cg_expr(g, n->rhs, b);
-		emit_extend(g, b, t);
+		emit_convert(g, b, n->rhs->type, t);
 		emit_jmp(g->p, BPF_JMP_REG(op, a, b, 0), label);
 		reg_put(g, b);
 	}
@@ -574,9 +620,10 @@ static void emit_sdiv(struct cg *g, int a, int b, bool mod)
 	emit(g->p, BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, 2));
 	emit(g->p, BPF_NEG64(BPF_REG_1));
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_0, 1));
-	emit(g->p, BPF_JMP_IMM(BPF_JSGE, BPF_REG_2, 0, 2));
+	emit(g->p, BPF_JMP_IMM(BPF_JSGE, BPF_REG_2, 0, mod ? 1 : 2));
 	emit(g->p, BPF_NEG64(BPF_REG_2));
-	emit(g->p, BPF_ALU64_IMM(BPF_XOR, BPF_REG_0, mod ? 0 : 1));
+	if (!mod)	/* a remainder's sign is the dividend's alone */
+		emit(g->p, BPF_ALU64_IMM(BPF_XOR, BPF_REG_0, 1));
 	emit(g->p, BPF_ALU64_REG(mod ? BPF_MOD : BPF_DIV, BPF_REG_1,
 				 BPF_REG_2));
 	emit(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 1));
@@ -794,9 +841,55 @@ static void cg_call(struct cg *g, struct node *n, int dst)
 		diag_error(n->loc, "%s() has no value here", n->name);
 }
 
+/* the value of a constant expression (literals and operators on them),
+ * wrapped to its type; false if n is not constant */
+static bool constant(const struct node *n, int64_t *v)
+{
+	int64_t a, b;
+
+	if (n->kind == N_NUM) {
+		*v = n->num;
+		return true;
+	}
+	if (n->kind == N_UNOP && n->op != TOK_STAR && constant(n->lhs, &a)) {
+		if (n->op == TOK_MINUS)
+			*v = (int64_t)(0 - (uint64_t)a);
+		else
+			*v = n->op == TOK_TILDE ? ~a : !a;
+	} else if (n->kind == N_BINOP && constant(n->lhs, &a) &&
+		   constant(n->rhs, &b) && n->type->kind == TY_INT) {
+		switch (n->op) {
+		case TOK_PLUS: *v = (uint64_t)a + b; break;
+		case TOK_MINUS: *v = (uint64_t)a - b; break;
+		case TOK_STAR: *v = (uint64_t)a * b; break;
+		case TOK_AMP: *v = a & b; break;
+		case TOK_PIPE: *v = a | b; break;
+		case TOK_CARET: *v = a ^ b; break;
+		case TOK_SHL: *v = b >= 0 && b < 64 ? (uint64_t)a << b : 0; break;
+		default: return false;
+		}
+	} else {
+		return false;
+	}
+	if (n->type->size < 8) {		/* C's wrap-around */
+		int bits = n->type->size * 8;
+		uint64_t m = (1ULL << bits) - 1, u = (uint64_t)*v & m;
+
+		*v = n->type->sign && (u >> (bits - 1)) ? (int64_t)(u | ~m) :
+			(int64_t)u;
+	}
+	return true;
+}
+
 static void cg_expr(struct cg *g, struct node *n, int dst)
 {
 	struct cg_var *v;
+	int64_t k;
+
+	if (n->kind != N_NUM && constant(n, &k)) {
+		emit_mov_imm(g, dst, k);
+		return;
+	}
 
 	switch (n->kind) {
 	case N_NUM:
@@ -838,22 +931,11 @@ static void cg_expr(struct cg *g, struct node *n, int dst)
 
 static void cg_store_str(struct cg *g, struct node *n, int off, int size)
 {
-	int i, j;
-	uint32_t w;
+	uint8_t *b = xcalloc(1, size);
 
-	for (i = 0; i < size; i += 4) {
-		for (w = 0, j = 0; j < 4; j++) {
-			uint8_t c = i + j < n->slen ? n->str[i + j] : 0;
-
-			memcpy((char *)&w + j, &c, 1);
-		}
-		if (i + 4 <= size)
-			emit(g->p, BPF_ST_MEM(BPF_W, FP, off + i, (int32_t)w));
-		else
-			for (j = 0; i + j < size; j++)
-				emit(g->p, BPF_ST_MEM(BPF_B, FP, off + i + j,
-						      ((uint8_t *)&w)[j]));
-	}
+	memcpy(b, n->str, n->slen < size ? n->slen : size);
+	emit_bytes(g, off, b, size);
+	free(b);
 }
 
 /* str(p, n), mem(p, n), dyn(field, n) */
@@ -1031,10 +1113,21 @@ static void cg_assign(struct cg *g, struct node *n)
 	}
 }
 
+static bool is_return(const struct node *n)
+{
+	if (n->kind == N_BLOCK && n->body && !n->body->next)
+		n = n->body;
+	return n->kind == N_RETURN;
+}
+
 static void cg_if(struct cg *g, struct node *n)
 {
 	int els = label_new(g->p), end = label_new(g->p);
 
+	if (is_return(n->then) && !n->els) {	/* if (c) return; */
+		cg_branch(g, n->cond, g->ret, true);
+		return;
+	}
 	cg_branch(g, n->cond, els, false);
 	cg_stmt(g, n->then);
 	if (n->els)
