@@ -972,7 +972,8 @@ static void cg_store_mem(struct cg *g, struct node *n, int off,
 	case N_STR:
 		cg_store_str(g, n, off, to->size);
 		return;
-	case N_IDENT:		/* comm */
+	case N_IDENT:		/* comm: 6.1's helper doesn't pad it */
+		emit_zero(g, off, size);
 		emit_fp_addr(g, BPF_REG_1, off);
 		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
 		emit_call(g, BPF_FUNC_get_current_comm);

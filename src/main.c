@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  -A, --ascii         draw histograms with ASCII characters\n"
+	"      --arch=NAME     compile for another architecture (with -e)\n"
 	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2;\n"
 	"                      default 8)\n"
 	"  -U, --unicode       draw histograms with Unicode box characters\n"
@@ -44,6 +45,7 @@ static const char usage_text[] =
 
 static const struct option long_opts[] = {
 	{ "ascii", no_argument, NULL, 'A' },
+	{ "arch", required_argument, NULL, 'a' },
 	{ "unicode", no_argument, NULL, 'U' },
 	{ "buffer-pages", required_argument, NULL, 'B' },
 	{ "command", required_argument, NULL, 'c' },
@@ -178,6 +180,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				NULL)) != -1) {
 		switch (c) {
 		case 'A': o->unicode = 0; break;
+		case 'a':
+			if (!(arch = arch_find(optarg))) {
+				err_msg("unknown architecture '%s'", optarg);
+				exit(1);
+			}
+			o->cross = true;
+			break;
 		case 'U': o->unicode = 1; break;
 		case 'B':
 			o->pages = atoi(optarg);
@@ -241,6 +250,10 @@ int main(int argc, char **argv)
 	if (o.unbuffer) {
 		setvbuf(stdout, NULL, _IONBF, 0);
 		setvbuf(stderr, NULL, _IONBF, 0);
+	}
+	if (o.cross && !o.dry_run) {
+		err_msg("--arch compiles for another machine: use it with -e");
+		return 1;
 	}
 	src = read_src(argv[i]);
 	if (o.command && !o.dry_run)

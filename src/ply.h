@@ -398,6 +398,7 @@ struct arch {
 };
 
 extern const struct arch *arch;	/* the target: native unless --arch */
+extern const struct arch *const arch_native;	/* the build host's */
 const struct arch *arch_find(const char *name);
 const struct arch_reg *arch_reg(const struct arch *a, const char *name);
 extern const struct arch *const arch_all[];	/* NULL-terminated */

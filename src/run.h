@@ -12,6 +12,7 @@
 struct run_opts {
 	const char *command;	/* -c */
 	pid_t child;		/* its pid, stopped until attached */
+	bool cross;		/* --arch: another machine's code */
 	bool debug, dry_run, keep_going, dump, self_test, unbuffer;
 	const char *dump_what;	/* --dump=tokens|ast|bpf, NULL: all */
 	int unicode;		/* -1: from the locale */

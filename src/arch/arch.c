@@ -4,28 +4,86 @@
  * Every architecture's table is compiled into every build, so that
  * `ply --arch=NAME -S` shows any target's BPF on any host.  Adding an
  * architecture means adding its file and one line here.
+ *
+ * The tables do not depend on byte order: pt_regs is an array of
+ * words either way, and a word is read whole, so one table serves
+ * mips and mipsel, ppc64 and ppc64le.  Their big_endian field stays
+ * false; byte order belongs to the target a build is for, not to the
+ * register layout.
  */
 #include <string.h>
 
 #include "ply.h"
 
-extern const struct arch arch_x86_64;
+extern const struct arch arch_x86_64, arch_aarch64, arch_arm;
+extern const struct arch arch_mips, arch_mips64;
+extern const struct arch arch_riscv64, arch_riscv32;
+extern const struct arch arch_ppc, arch_ppc64;
+extern const struct arch arch_loongarch64;
 
 const struct arch *const arch_all[] = {
 	&arch_x86_64,
+	&arch_aarch64,
+	&arch_arm,
+	&arch_mips,
+	&arch_mips64,
+	&arch_riscv64,
+	&arch_riscv32,
+	&arch_ppc,
+	&arch_ppc64,
+	&arch_loongarch64,
 	NULL,
 };
 
+/* other names `uname -m` (or a distribution) gives the same ABI */
+static const struct { const char *alias, *name; } arch_aliases[] = {
+	{ "amd64", "x86_64" },
+	{ "arm64", "aarch64" },
+	{ "armv5tel", "arm" }, { "armv6l", "arm" }, { "armv7l", "arm" },
+	{ "armv8l", "arm" },
+	{ "mipsel", "mips" },
+	{ "mips64el", "mips64" },
+	{ "powerpc", "ppc" },
+	{ "ppc64le", "ppc64" }, { "powerpc64", "ppc64" },
+	{ "powerpc64le", "ppc64" },
+	{ "loong64", "loongarch64" },
+};
+
 #if defined(__x86_64__)
-const struct arch *arch = &arch_x86_64;
+#define ARCH_NATIVE arch_x86_64
+#elif defined(__aarch64__)
+#define ARCH_NATIVE arch_aarch64
+#elif defined(__arm__)
+#define ARCH_NATIVE arch_arm
+#elif defined(__mips__) && _MIPS_SIM == _ABIO32
+#define ARCH_NATIVE arch_mips
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+#define ARCH_NATIVE arch_mips64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define ARCH_NATIVE arch_riscv64
+#elif defined(__riscv) && __riscv_xlen == 32
+#define ARCH_NATIVE arch_riscv32
+#elif defined(__powerpc64__)
+#define ARCH_NATIVE arch_ppc64
+#elif defined(__powerpc__)
+#define ARCH_NATIVE arch_ppc
+#elif defined(__loongarch64)
+#define ARCH_NATIVE arch_loongarch64
 #else
-#error "ply: no register table for this architecture yet"
+/* known: x86_64 aarch64 arm mips(o32) mips64(n64) riscv ppc(64) loongarch64 */
+#error "ply: no register table for this CPU: add src/arch/<cpu>.c, list it here"
 #endif
+
+const struct arch *const arch_native = &ARCH_NATIVE;
+const struct arch *arch = &ARCH_NATIVE;
 
 const struct arch *arch_find(const char *name)
 {
-	int i;
+	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(arch_aliases); i++)
+		if (!strcmp(arch_aliases[i].alias, name))
+			name = arch_aliases[i].name;
 	for (i = 0; arch_all[i]; i++)
 		if (!strcmp(arch_all[i]->name, name))
 			return arch_all[i];

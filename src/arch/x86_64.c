@@ -8,6 +8,10 @@
  */
 #include "ply.h"
 
+#if defined(__x86_64__)
+#include <asm/ptrace.h>
+#endif
+
 #define R(n) ((n) * 8)
 
 static const struct arch_reg x86_64_regs[] = {
@@ -33,3 +37,12 @@ const struct arch arch_x86_64 = {
 	.nr_bpf = 321,
 	.nr_perf_event_open = 298,
 };
+
+/* Native check: user space sees the kernel's own struct pt_regs. */
+#if defined(__x86_64__)
+_Static_assert(offsetof(struct pt_regs, rcx) == R(11), "x86_64: rcx");
+_Static_assert(offsetof(struct pt_regs, rdi) == R(14), "x86_64: rdi");
+_Static_assert(offsetof(struct pt_regs, rip) == R(16), "x86_64: rip");
+_Static_assert(offsetof(struct pt_regs, rsp) == R(19), "x86_64: rsp");
+_Static_assert(sizeof(struct pt_regs) == R(21), "x86_64: sizeof");
+#endif

@@ -265,7 +265,7 @@ static struct node *kprobe_ident(struct probe *pb, struct node *n)
 
 	if (!ulong) {
 		ulong = type_with_fmt(type_int(arch->word, false), FMT_HEX);
-		sym = type_with_fmt(&ty_u64, FMT_KSYM);
+		sym = type_with_fmt(type_int(arch->word, false), FMT_KSYM);
 	}
 	if (!strcmp(n->name, "regs"))
 		return kprobe_regs(pb, n);

@@ -16,6 +16,7 @@
 #   VM_WATCHDOG  in-guest watchdog, seconds (default VM_TIMEOUT - 30)
 #   VM_APPEND    extra kernel command line
 #   VM_ACCEL     tcg (default) or kvm (untested: -accel kvm -cpu host)
+#   VM_TIMES=1   print each case's time after its PASS/FAIL line
 #   VM_REFRESH=1 fetch the kernel again (the metapackage may have moved)
 #
 # Prints the guest's PASS/FAIL lines as they come, the timings, and
@@ -103,8 +104,8 @@ need_cmd autoreconf autoconf
 need_cmd automake automake
 need_cmd stdbuf coreutils
 [ -x /bin/busybox ] || need="$need busybox"
-[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/"$arch"-linux-gnu/libc.a ] ||
-	need="$need libc6-dev"
+# static glibc for the static ply
+case $(gcc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) need="$need libc6-dev" ;; esac
 if [ -n "$need" ]; then
 	echo "== installing:$need"
 	apt_update
@@ -153,10 +154,14 @@ bld=$adir/build
 mkdir -p "$src" "$bld"
 if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	# tracked and untracked files, not ignored ones (no build outputs);
-	# tar keeps mtimes, so make rebuilds only what changed
+	# only files whose content changed are copied (with a new mtime), so
+	# make rebuilds just those, even when another tree shares the cache
 	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
-		tar --null -T - -cf -) | tar -x -C "$src" || die "can't copy the source tree"
+		while IFS= read -r -d '' f; do
+			[ -f "$f" ] || continue
+			cmp -s "$f" "$src/$f" && continue
+			mkdir -p "$src/$(dirname "$f")" && cp "$f" "$src/$f" || exit 1
+		done) || die "can't copy the source tree"
 else
 	# a release tarball: copy all of it, and unconfigure the copy
 	cp -a "$top/." "$src/" || die "can't copy the source tree"
@@ -210,7 +215,10 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 wd=240
 for a in $(cat /proc/cmdline); do
-	case $a in vmtest.watchdog=*) wd=${a#*=} ;; esac
+	case $a in
+	vmtest.watchdog=*) wd=${a#*=} ;;
+	vmtest.times=*) export VMTEST_TIMES=${a#*=} ;;
+	esac
 done
 (
 	sleep "$wd"
@@ -222,6 +230,7 @@ done
 	echo "VMTEST-EXIT rc=124"
 	poweroff -f
 ) &
+echo    # after the firmware's escape sequences
 echo "VMTEST-START uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r) cpus=$(nproc)"
 cd /tmp
 sh /test/vm/suite.sh
@@ -253,15 +262,27 @@ t_boot=$(now)
 stdbuf -o0 timeout -k 5 "$timeout_s" "$qemu" $qemu_machine $accel \
 	-nographic -no-reboot -nodefaults -serial mon:stdio \
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-	-append "console=$console panic=-1 oops=panic rdinit=/init quiet loglevel=4 vmtest.watchdog=$watchdog_s ${VM_APPEND:-}" \
+	-append "console=$console panic=-1 oops=panic rdinit=/init quiet loglevel=4 vmtest.watchdog=$watchdog_s vmtest.times=${VM_TIMES:-0} ${VM_APPEND:-}" \
 	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log" |
 	{
+		# after VMTEST-START: every case line, and the first lines of
+		# each failure's details (all of them are in the log)
 		show=no
+		detail=0
 		while IFS= read -r line; do
 			case $line in
-			VMTEST-START*) show=yes; echo "$line" ;;
-			VMTEST-*|*"Kernel panic"*|*"BUG:"*|*Oops*) echo "$line" ;;
-			*) [ $show = yes ] && echo "$line" ;;
+			*VMTEST-START*) show=yes; echo "VMTEST-START${line#*VMTEST-START}" ;;
+			VMTEST-*|*"Kernel panic"*|*"BUG:"*|*Oops*) detail=0; echo "$line" ;;
+			PASS*|FAIL*|"# "*|[0-9]*" passed, "*) detail=0; [ $show = yes ] && echo "$line" ;;
+			*)
+				[ $show = yes ] || continue
+				detail=$((detail + 1))
+				if [ $detail -le 25 ]; then
+					echo "$line"
+				elif [ $detail = 26 ]; then
+					echo "    [... more in $log]"
+				fi
+				;;
 			esac
 		done
 	}
@@ -275,9 +296,14 @@ status=0
 exit_line=$(grep -a '^VMTEST-EXIT rc=' "$log" | tail -n 1)
 guest_rc=${exit_line#VMTEST-EXIT rc=}
 counts=$(grep -a -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-passed=$(echo "$counts" | awk '{ print $1 + 0 }')
-failed=$(echo "$counts" | awk '{ print $3 + 0 }')
-up_start=$(sed -n 's/^VMTEST-START uptime=\([0-9.]*\).*/\1/p' "$log" | head -n 1)
+if [ -n "$counts" ]; then
+	passed=$(echo "$counts" | awk '{ print $1 + 0 }')
+	failed=$(echo "$counts" | awk '{ print $3 + 0 }')
+else	# the suite did not finish: count the cases it got through
+	passed=$(grep -a -c '^PASS ' "$log")
+	failed=$(grep -a -c '^FAIL ' "$log")
+fi
+up_start=$(sed -n 's/^.*VMTEST-START uptime=\([0-9.]*\).*/\1/p' "$log" | head -n 1)
 up_end=$(sed -n 's/^VMTEST-END uptime=\([0-9.]*\).*/\1/p' "$log" | head -n 1)
 
 if grep -a -q -E 'Kernel panic|BUG:|Oops|kernel BUG|general protection fault' "$log"; then
