@@ -205,11 +205,17 @@ int kprobe_setup(struct probe *pb, bool dry_run)
 		}
 	}
 	k->glob = is_glob(sym);
+	if (k->glob && arch != arch_native) {
+		diag_error(pb->ast->loc, "a glob is expanded on the target "
+			   "machine: with --arch, name one function");
+		return -1;
+	}
 	if (k->glob)
 		return expand(pb, k, sym);
 	k->funcs = xcalloc(1, sizeof(*k->funcs));
 	k->funcs[k->nfuncs++] = sym;
-	return check_symbol(pb, sym);
+	/* this machine's functions say nothing of another's */
+	return arch == arch_native ? check_symbol(pb, sym) : 0;
 }
 
 /* ---------------------------------------------------------------- */
