@@ -12,6 +12,7 @@
  * left attached.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -373,6 +374,31 @@ int run_try_attach(struct script *s)
 	return err ? -1 : 0;
 }
 
+/*
+ * Closing a perf event that has a BPF program waits for an RCU grace
+ * period: 80 ms here, most of a short run.  A child inherits the fds
+ * and closes them while ply exits; its own exit then only drops
+ * references.  The child lets go of stdio first, so a pipe reading
+ * ply's output ends when ply does.  Killed ply: the kernel closes all.
+ */
+static void detach_in_background(struct script *s)
+{
+	int fd;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (fork()) {		/* parent (if fork failed, exit closes them) */
+		return;
+	}
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	setsid();
+	detach_all(s);
+	_exit(0);
+}
+
 int run_script(struct script *s, struct run_opts *o)
 {
 	struct run r = { .s = s, .o = o };
@@ -396,7 +422,6 @@ int run_script(struct script *s, struct run_opts *o)
 	release_child(o);
 	loop(&r, sfd);
 	finish(&r);
-	detach_all(s);
-	ring_close(r.ring);
+	detach_in_background(s);
 	return r.status;
 }
