@@ -139,7 +139,15 @@ static uint32_t kern_version(void)
 
 	if (uname(&u) < 0)
 		return 0;
-	sscanf(u.release, "%u.%u.%u", &maj, &min, &patch);
+	{
+		char *p = u.release;
+
+		maj = strtoul(p, &p, 10);
+		if (*p == '.')
+			min = strtoul(p + 1, &p, 10);
+		if (*p == '.')
+			patch = strtoul(p + 1, &p, 10);
+	}
 	if (patch > 255)
 		patch = 255;
 	return maj << 16 | min << 8 | patch;
@@ -193,7 +201,7 @@ int bpf_prog_test_run(int prog_fd)
 static int cpu_list(const char *path, int *cpus, int max)
 {
 	char buf[1024], *p = buf;
-	int n = 0, a, b, len;
+	int n = 0, a, b;
 	FILE *fp = fopen(path, "re");
 
 	if (!fp)
@@ -202,11 +210,10 @@ static int cpu_list(const char *path, int *cpus, int max)
 		buf[0] = '\0';
 	fclose(fp);
 
-	while (sscanf(p, "%d%n", &a, &len) == 1) {
-		p += len;
-		b = a;
-		if (*p == '-' && sscanf(p + 1, "%d%n", &b, &len) == 1)
-			p += 1 + len;
+	while (*p >= '0' && *p <= '9') {
+		a = b = strtol(p, &p, 10);
+		if (*p == '-')
+			b = strtol(p + 1, &p, 10);
 		for (; a <= b; a++, n++)
 			if (cpus && n < max)
 				cpus[n] = a;

@@ -57,10 +57,35 @@ static uint32_t add_name(const char *name, size_t *len, size_t *cap)
 	return off;
 }
 
+/* "ffffffff81234560 T vfs_read\t[mod]": false if it isn't such a line */
+bool ksym_parse(char *line, uint64_t *addr, char *type, char **name,
+		char **mod)
+{
+	char *p;
+
+	*addr = strtoull(line, &p, 16);
+	if (*p++ != ' ' || !*p || p[1] != ' ')
+		return false;
+	*type = *p;
+	*name = p + 2;
+	p = *name + strcspn(*name, " \t\n");
+	*mod = NULL;
+	if (*p == ' ' || *p == '\t') {
+		*p++ = '\0';
+		p += strspn(p, " \t");
+		if (*p == '[') {
+			*mod = p + 1;
+			p[strcspn(p, "]\n")] = '\0';
+		}
+	}
+	*p = '\0';
+	return **name != '\0';
+}
+
 static void ksyms_load(void)
 {
-	char line[512], type, name[256];
-	unsigned long long addr;
+	char line[512], type, *name, *mod;
+	uint64_t addr;
 	size_t len = 0, cap = 0;
 	int scap = 0;
 	struct ksym *p;
@@ -69,7 +94,7 @@ static void ksyms_load(void)
 	if (!fp)
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
+		if (!ksym_parse(line, &addr, &type, &name, &mod) ||
 		    !addr || !strchr("tTwW", type))
 			continue;
 		if (nsyms == scap) {

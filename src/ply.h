@@ -397,6 +397,17 @@ struct arch {
 	long nr_bpf, nr_perf_event_open;	/* syscall numbers */
 };
 
+/* the kernel's <asm/ptrace.h> is there to check the tables against
+ * (glibc toolchains; musl-gcc finds another header of that name) */
+#if defined(__has_include) && defined(__GLIBC__)
+#if __has_include(<asm/ptrace.h>)
+#define PLY_HAVE_UAPI 1
+#endif
+#endif
+#ifndef PLY_HAVE_UAPI
+#define PLY_HAVE_UAPI 0
+#endif
+
 extern const struct arch *arch;	/* the target: native unless --arch */
 extern const struct arch *const arch_native;	/* the build host's */
 const struct arch *arch_find(const char *name);
@@ -503,6 +514,9 @@ int ring_fds(struct ring *r, int **fds);
 /* ---------------------------------------------------------------- */
 /* ksyms.c: kernel addresses to names, read from /proc/kallsyms     */
 
+/* a /proc/kallsyms line, split in place; mod is NULL for vmlinux */
+bool ksym_parse(char *line, uint64_t *addr, char *type, char **name,
+		char **mod);
 /* "sym+off" (or "sym" when off is 0, or hex if unknown) into buf */
 const char *ksym_name(uint64_t addr, char *buf, size_t size);
 

@@ -338,7 +338,7 @@ static bool printf_check(struct sema *se, struct node *n, const char *fmt,
 			want += *p == '*';
 		for (; *p && strchr("hljztLq", *p); p++)
 			;
-		if (!*p || !strchr("diouxXcspeEfFgGaAv", *p)) {
+		if (!*p || !strchr("diouxXcspv", *p)) {
 			serr(se, n->args, "unknown conversion '%.*s' in the "
 			     "format", (int)(p - pct) + (*p > ' '), pct);
 			return false;

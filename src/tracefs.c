@@ -29,6 +29,28 @@ static bool has_events(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
+/* the 2nd and 3rd fields of a /proc/mounts line */
+static bool mount_fields(const char *line, char *dir, size_t dsz,
+			 char *type, size_t tsz)
+{
+	const char *p = line + strcspn(line, " ");
+	size_t n;
+
+	p += strspn(p, " ");
+	n = strcspn(p, " ");
+	if (!n || n >= dsz)
+		return false;
+	memcpy(dir, p, n);
+	dir[n] = '\0';
+	p += n + strspn(p + n, " ");
+	n = strcspn(p, " \n");
+	if (!n || n >= tsz)
+		return false;
+	memcpy(type, p, n);
+	type[n] = '\0';
+	return true;
+}
+
 /* the mount point of a tracefs from /proc/mounts, or NULL */
 static char *mounted_tracefs(void)
 {
@@ -39,7 +61,8 @@ static char *mounted_tracefs(void)
 	if (!fp)
 		return NULL;
 	while (!found && fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%*s %255s %63s", dir, fstype) == 2 &&
+		if (mount_fields(line, dir, sizeof(dir), fstype,
+				 sizeof(fstype)) &&
 		    !strcmp(fstype, "tracefs") && has_events(dir))
 			found = xstrdup(dir);
 	}
@@ -159,6 +182,17 @@ static struct type *field_type(const char *decl, int size, bool sign)
 	return int_or_bytes(size, sign);
 }
 
+/* the number after "name" in s */
+static bool column(const char *s, const char *name, int *v)
+{
+	const char *p = strstr(s, name);
+
+	if (!p)
+		return false;
+	*v = strtol(p + strlen(name), NULL, 10);
+	return true;
+}
+
 /* "\tfield:DECL;\toffset:N;\tsize:N;\tsigned:N;" into f; kernels
  * before 2.6.31 have no signed column */
 static bool parse_field(char *line, struct field *f)
@@ -169,9 +203,10 @@ static bool parse_field(char *line, struct field *f)
 	if (strncmp(line, "\tfield:", 7))
 		return false;
 	semi = strchr(decl, ';');
-	if (!semi || sscanf(semi, "; offset:%d; size:%d; signed:%d",
-			    &off, &size, &sign) < 2 || size <= 0)
+	if (!semi || !column(semi, "offset:", &off) ||
+	    !column(semi, "size:", &size) || size <= 0)
 		return false;
+	column(semi, "signed:", &sign);
 	*semi = '\0';
 	f->name = decl_name(decl);
 	f->off = off;
@@ -188,8 +223,10 @@ static struct type *parse_format(FILE *fp, const char *event, int *id)
 
 	*id = -1;
 	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "ID: %d", id) == 1)
+		if (!strncmp(line, "ID: ", 4)) {
+			*id = atoi(line + 4);
 			continue;
+		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			nf = xcalloc(cap, sizeof(*f));

@@ -503,8 +503,8 @@ static void test_printf(void)
 		   { "", &ty_s32, -1 }, { "", &ty_s32, -1 },
 		   { "", &ty_s32, -1 } }, 4),
 		   (int32_t[]){ 6, 42, -4, 42 }));
-	ASSERT_STR("18446744073709551615 255 0377 3.0",
-		   show_printf("%u %u %#o %.1f", type_struct(NULL,
+	ASSERT_STR("18446744073709551615 255 0377 3",
+		   show_printf("%u %u %#o %d", type_struct(NULL,
 		   (struct field[]){ { "", &ty_u64, -1 }, { "", &ty_u8, -1 },
 				     { "", &ty_u8, -1 }, { "", &ty_s32, -1 } },
 		   4), &(struct { uint64_t a; uint8_t b, c; int32_t d; })

@@ -19,7 +19,7 @@
  */
 #include "ply.h"
 
-#if defined(__aarch64__)
+#if defined(__aarch64__) && PLY_HAVE_UAPI
 #include <asm/ptrace.h>
 #endif
 
@@ -65,7 +65,7 @@ const struct arch arch_aarch64 = {
  * Native check: the uapi struct user_pt_regs is, by the kernel's own
  * comment, a prefix of its struct pt_regs.
  */
-#if defined(__aarch64__)
+#if defined(__aarch64__) && PLY_HAVE_UAPI
 _Static_assert(offsetof(struct user_pt_regs, regs[21]) == R(21),
 	       "aarch64: x21");
 _Static_assert(offsetof(struct user_pt_regs, sp) == R(31), "aarch64: sp");

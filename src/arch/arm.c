@@ -12,7 +12,7 @@
  */
 #include "ply.h"
 
-#if defined(__arm__)
+#if defined(__arm__) && PLY_HAVE_UAPI
 #include <asm/ptrace.h>
 #endif
 
@@ -43,7 +43,7 @@ const struct arch arch_arm = {
 };
 
 /* Native check: user space sees the kernel's own struct pt_regs. */
-#if defined(__arm__)
+#if defined(__arm__) && PLY_HAVE_UAPI
 _Static_assert(offsetof(struct pt_regs, ARM_r0) == R(0), "arm: r0");
 _Static_assert(offsetof(struct pt_regs, ARM_fp) == R(11), "arm: fp");
 _Static_assert(offsetof(struct pt_regs, ARM_sp) == R(13), "arm: sp");

@@ -23,7 +23,7 @@
  */
 #include "ply.h"
 
-#if defined(__powerpc__)
+#if defined(__powerpc__) && PLY_HAVE_UAPI
 #include <asm/ptrace.h>
 #endif
 
@@ -107,7 +107,7 @@ const struct arch arch_ppc64 = {
 #elif defined(__powerpc__)
 #define N(n) W(n)
 #endif
-#if defined(__powerpc__)
+#if defined(__powerpc__) && PLY_HAVE_UAPI
 _Static_assert(offsetof(struct pt_regs, gpr[1]) == N(1), "ppc: gpr1");
 _Static_assert(offsetof(struct pt_regs, gpr[21]) == N(21), "ppc: gpr21");
 _Static_assert(offsetof(struct pt_regs, nip) == N(32), "ppc: nip");

@@ -10,7 +10,7 @@
  */
 #include "ply.h"
 
-#if defined(__riscv) && __riscv_xlen == 32
+#if defined(__riscv) && __riscv_xlen == 32 && PLY_HAVE_UAPI
 #include <asm/ptrace.h>
 #endif
 
@@ -51,7 +51,7 @@ const struct arch arch_riscv32 = {
  * Native check: the uapi struct user_regs_struct (pc .. t6) is the
  * kernel's pt_regs without the four trailing words.
  */
-#if defined(__riscv) && __riscv_xlen == 32
+#if defined(__riscv) && __riscv_xlen == 32 && PLY_HAVE_UAPI
 _Static_assert(offsetof(struct user_regs_struct, pc) == R(0), "riscv: pc");
 _Static_assert(offsetof(struct user_regs_struct, sp) == R(2), "riscv: sp");
 _Static_assert(offsetof(struct user_regs_struct, a0) == R(10), "riscv: a0");

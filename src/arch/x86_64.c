@@ -8,7 +8,7 @@
  */
 #include "ply.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && PLY_HAVE_UAPI
 #include <asm/ptrace.h>
 #endif
 
@@ -39,7 +39,7 @@ const struct arch arch_x86_64 = {
 };
 
 /* Native check: user space sees the kernel's own struct pt_regs. */
-#if defined(__x86_64__)
+#if defined(__x86_64__) && PLY_HAVE_UAPI
 _Static_assert(offsetof(struct pt_regs, rcx) == R(11), "x86_64: rcx");
 _Static_assert(offsetof(struct pt_regs, rdi) == R(14), "x86_64: rdi");
 _Static_assert(offsetof(struct pt_regs, rip) == R(16), "x86_64: rip");

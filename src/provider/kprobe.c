@@ -86,20 +86,17 @@ static void read_filter_functions(struct names *l)
 
 static void read_kallsyms(struct names *l)
 {
-	char line[512], type, name[256], mod[128];
-	unsigned long long addr;
+	char line[512], type, *name, *mod;
 	FILE *fp = fopen("/proc/kallsyms", "re");
-	int n;
+	uint64_t addr;
 
 	if (!fp)
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		mod[0] = '\0';
-		n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type,
-			   name, mod);
-		if (n < 3 || (type != 't' && type != 'T'))
+		if (!ksym_parse(line, &addr, &type, &name, &mod) ||
+		    (type != 't' && type != 'T'))
 			continue;
-		names_add(l, mod[0] ? xasprintf("%s:%s", mod, name) : name);
+		names_add(l, mod ? xasprintf("%s:%s", mod, name) : name);
 	}
 	fclose(fp);
 }
@@ -378,9 +375,8 @@ static int events_write(const char *line)
 static void events_clean_stale(void)
 {
 	static bool done;
-	char path[300], line[512], name[128];
+	char path[300], line[512], *name;
 	const char *tfs = tracefs_path();
-	int pid;
 	FILE *fp;
 
 	if (done || !tfs)
@@ -389,11 +385,14 @@ static void events_clean_stale(void)
 	snprintf(path, sizeof(path), "%s/kprobe_events", tfs);
 	if (!(fp = fopen(path, "re")))
 		return;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "%*c:%127[^ ]", name) == 1 &&
-		    sscanf(name, "ply_%d/", &pid) == 1 &&
-		    kill(pid, 0) && errno == ESRCH)
+	while (fgets(line, sizeof(line), fp)) {
+		/* "p:ply_1234/p0 vfs_read+0" */
+		name = line + 2;
+		name[strcspn(name, " \n")] = '\0';
+		if (line[1] == ':' && !strncmp(name, "ply_", 4) &&
+		    kill(atoi(name + 4), 0) && errno == ESRCH)
 			events_write(xasprintf("-:%s\n", name));
+	}
 	fclose(fp);
 }
 
