@@ -144,6 +144,7 @@ enum bpf_func_id {
 	BPF_FUNC_probe_read_kernel = 113,
 	BPF_FUNC_probe_read_user_str = 114,
 	BPF_FUNC_probe_read_kernel_str = 115,
+	BPF_FUNC_ringbuf_output = 130,
 };
 
 /* The union bpf_attr members we use, laid out as in the kernel. */
@@ -272,5 +273,10 @@ enum perf_event_type {
 	PERF_RECORD_LOST = 2,
 	PERF_RECORD_SAMPLE = 9,
 };
+
+/* BPF ring buffer (5.8): a record's 8-byte header, then its data */
+#define BPF_RINGBUF_BUSY_BIT	(1U << 31)
+#define BPF_RINGBUF_DISCARD_BIT	(1U << 30)
+#define BPF_RINGBUF_HDR_SZ	8
 
 #endif

@@ -1038,6 +1038,37 @@ static struct action *action_at(struct cg *g, struct node *n)
 	return NULL;
 }
 
+/* perf_event_output(ctx, outmap, BPF_F_CURRENT_CPU, r10 + off, size) */
+static void emit_perf_output(struct cg *g, int off, int size)
+{
+	emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
+	emit_ld_map(g->p, BPF_REG_2, g->s->outmap, false);
+	emit(g->p, BPF_ALU32_IMM(BPF_MOV, BPF_REG_3, -1)); /* CURRENT_CPU */
+	emit_fp_addr(g, BPF_REG_4, off);
+	emit(g->p, BPF_MOV64_IMM(BPF_REG_5, size));
+	emit_call(g, BPF_FUNC_perf_event_output);
+}
+
+/*
+ * ringbuf_output(outmap, r10 + off, size, 0); when the buffer is full
+ * the record is dropped and counted:
+ *   if (r0) { r1 = &lost; r2 = *r1; r2 += 1; *r1 = r2; }
+ * (not atomic: a count for the warning, and 32-bit JITs lack atomics)
+ */
+static void emit_ringbuf_output(struct cg *g, int off, int size)
+{
+	emit_ld_map(g->p, BPF_REG_1, g->s->outmap, false);
+	emit_fp_addr(g, BPF_REG_2, off);
+	emit(g->p, BPF_MOV64_IMM(BPF_REG_3, size));
+	emit(g->p, BPF_MOV64_IMM(BPF_REG_4, 0));
+	emit_call(g, BPF_FUNC_ringbuf_output);
+	emit(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 5));
+	emit_ld_map(g->p, BPF_REG_1, g->s->lostmap, true);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0));
+	emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
+}
+
 /* a record { u64 id; args } sent to user space */
 static void cg_action(struct cg *g, struct node *n)
 {
@@ -1059,12 +1090,10 @@ static void cg_action(struct cg *g, struct node *n)
 	for (i = 0; arg; arg = arg->next, i++)
 		cg_store(g, arg, off + 8 + a->args->fields[i].off,
 			 a->args->fields[i].type);
-	emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
-	emit_ld_map(g->p, BPF_REG_2, g->s->outmap, false);
-	emit(g->p, BPF_ALU32_IMM(BPF_MOV, BPF_REG_3, -1)); /* CURRENT_CPU */
-	emit_fp_addr(g, BPF_REG_4, off);
-	emit(g->p, BPF_MOV64_IMM(BPF_REG_5, size));
-	emit_call(g, BPF_FUNC_perf_event_output);
+	if (g->s->ringbuf)
+		emit_ringbuf_output(g, off, size);
+	else
+		emit_perf_output(g, off, size);
 }
 
 /* ---------------------------------------------------------------- */

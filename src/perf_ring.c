@@ -1,5 +1,12 @@
 /*
- * perf_ring.c - per-CPU output buffers and the records in them.
+ * perf_ring.c - the output channel from BPF to user space: a BPF ring
+ * buffer where the kernel has one (5.8), else per-CPU perf buffers.
+ *
+ * The BPF ring buffer is one buffer for all CPUs, in order, with a
+ * wakeup only when the reader has caught up.  Its consumer page is
+ * ours to write, the producer page and the data (mapped twice in a
+ * row, so no record wraps) are read-only.  Records the programs could
+ * not write are counted in s->lostmap by the programs themselves.
  *
  * Asynchronous actions (print, printf, exit ...) travel from the BPF
  * programs to user space through bpf_perf_event_output() into a
@@ -11,7 +18,8 @@
  * The kernel writes data_head and reads data_tail: we load the head
  * with acquire (the record bytes are visible once the head is) and
  * store the tail with release (we are done with the bytes before the
- * kernel may reuse them).  A record that wraps the end of the ring is
+ * kernel may reuse them).  The same goes for the ring buffer's
+ * producer and consumer positions.  A record that wraps the end of the ring is
  * copied to a scratch buffer, allocated once; nothing is allocated
  * per event.
  */
@@ -36,9 +44,51 @@ struct ring {
 	int nbufs;
 	int *fds;		/* for poll(): buf[i].fd */
 	char *scratch;		/* wrapped records, up to a u16 size */
+
+	/* the BPF ring buffer, when s->ringbuf */
+	int rb_fd, lost_fd;
+	uint64_t *cons;		/* consumer position, ours */
+	const uint64_t *prod;	/* producer position, the kernel's */
+	const char *data;
+	size_t rb_size;		/* data bytes, a power of 2 */
+	uint64_t lost_seen;
 };
 
 #define RECORD_MAX	65536	/* perf_event_header.size is a u16 */
+
+/*
+ * The positions are u64 even on 32-bit CPUs, which may have no 8-byte
+ * atomics (armv5, mips32, ppc32: __atomic_load_8 would need
+ * libatomic).  As the kernel's tools/include/linux/ring_buffer.h does:
+ * a plain read then an acquire fence; a release fence then a store.
+ * The kernel never changes a position we are storing, nor tears the
+ * ones it publishes where it matters (we only need the order).
+ */
+static uint64_t load_acquire(const uint64_t *p)
+{
+	uint64_t v = *(const volatile uint64_t *)p;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
+}
+
+static void store_release(uint64_t *p, uint64_t v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*(volatile uint64_t *)p = v;
+}
+
+/* the ring buffer's size: as many pages as per-CPU buffers would have
+ * (-B, times the CPUs), rounded up to a power of 2 */
+static uint32_t rb_bytes(const struct script *s, int ncpus)
+{
+	uint32_t want = (uint32_t)s->ring_pages * (ncpus > 0 ? ncpus : 1) *
+		sysconf(_SC_PAGESIZE), size = sysconf(_SC_PAGESIZE);
+
+	while (size < want)
+		size *= 2;
+	return size;
+}
 
 int ring_map_create(struct script *s)
 {
@@ -61,6 +111,12 @@ int ring_map_create(struct script *s)
 	n = cpus_online(cpus, ARRAY_SIZE(cpus));
 	if (max < 0)
 		return max;
+	if (s->ringbuf) {
+		m->max_entries = rb_bytes(s, n);
+		n = bpf_map_create(m, BPF_MAP_TYPE_RINGBUF, 0, 0,
+				   m->max_entries);
+		return n < 0 ? n : 0;
+	}
 	for (i = 0; i < n; i++)
 		if (cpus[i] >= max)
 			max = cpus[i] + 1;
@@ -104,6 +160,34 @@ static int buf_open(struct cpu_buf *b, int map_fd, int pages)
 	return 0;
 }
 
+/* consumer page read-write; producer page and data (twice) read-only */
+static struct ring *rb_open(struct script *s)
+{
+	struct ring *r = xcalloc(1, sizeof(*r));
+	size_t psz = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	r->rb_fd = s->outmap->fd;
+	r->lost_fd = s->lostmap ? s->lostmap->fd : -1;
+	r->rb_size = s->outmap->max_entries;
+	r->fds = &r->rb_fd;
+	r->nbufs = 1;
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, r->rb_fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	r->cons = p;
+	p = mmap(NULL, psz + 2 * r->rb_size, PROT_READ, MAP_SHARED,
+		 r->rb_fd, psz);
+	if (p == MAP_FAILED)
+		goto fail;
+	r->prod = p;
+	r->data = (const char *)p + psz;
+	return r;
+fail:
+	ring_close(r);
+	return NULL;
+}
+
 struct ring *ring_open(struct script *s, int pages)
 {
 	int cpus[1024], n, i, err;
@@ -113,7 +197,10 @@ struct ring *ring_open(struct script *s, int pages)
 		errno = EINVAL;
 		return NULL;
 	}
+	s->ring_pages = pages;
 	err = ring_map_create(s);
+	if (!err && s->ringbuf)
+		return rb_open(s);
 	n = err ? err : cpus_online(cpus, ARRAY_SIZE(cpus));
 	if (n < 0) {
 		errno = -n;
@@ -148,6 +235,16 @@ void ring_close(struct ring *r)
 
 	if (!r)
 		return;
+	if (r->fds == &r->rb_fd) {
+		size_t psz = sysconf(_SC_PAGESIZE);
+
+		if (r->cons)
+			munmap(r->cons, psz);
+		if (r->prod)
+			munmap((void *)r->prod, psz + 2 * r->rb_size);
+		free(r);
+		return;
+	}
 	for (i = 0; i < r->nbufs; i++) {
 		if (r->buf[i].base)
 			munmap(r->buf[i].base, r->buf[i].mmap_size);
@@ -205,7 +302,7 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 	data = (char *)b->base + (pg->data_offset ? pg->data_offset : psz);
 	size = pg->data_size ? pg->data_size : b->mmap_size - psz;
 
-	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	head = load_acquire(&pg->data_head);
 	tail = pg->data_tail;
 	while (tail < head) {
 		/* records are 8-byte aligned, so a header never wraps */
@@ -222,8 +319,44 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 		lost += record(h, cb, arg);
 		tail += h->size;
 	}
-	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+	store_release(&pg->data_tail, head);
 	return lost;
+}
+
+/* records the programs dropped since we last looked */
+static uint64_t rb_lost(struct ring *r)
+{
+	uint32_t key = 0;
+	uint64_t n = 0, d;
+
+	if (r->lost_fd < 0 || bpf_map_lookup(r->lost_fd, &key, &n))
+		return 0;
+	d = n - r->lost_seen;
+	r->lost_seen = n;
+	return d;
+}
+
+static uint64_t rb_drain(struct ring *r,
+			 void (*cb)(void *arg, const void *rec, int size),
+			 void *arg)
+{
+	uint64_t cons = *r->cons, prod;
+	const uint32_t *hdr;
+	uint32_t len;
+
+	prod = load_acquire(r->prod);
+	while (cons < prod) {
+		hdr = (const uint32_t *)(r->data + (cons & (r->rb_size - 1)));
+		len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;		/* still being written */
+		if (!(len & BPF_RINGBUF_DISCARD_BIT))
+			cb(arg, (const char *)hdr + BPF_RINGBUF_HDR_SZ, len);
+		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7U;
+		store_release(r->cons, cons);
+	}
+	return rb_lost(r);
 }
 
 uint64_t ring_drain(struct ring *r,
@@ -233,6 +366,8 @@ uint64_t ring_drain(struct ring *r,
 	uint64_t lost = 0;
 	int i;
 
+	if (r->fds == &r->rb_fd)
+		return rb_drain(r, cb, arg);
 	for (i = 0; i < r->nbufs; i++)
 		lost += buf_drain(r, &r->buf[i], cb, arg);
 	return lost;

@@ -314,7 +314,11 @@ struct script {
 	struct action *actions;
 	int nactions;
 	struct map *stackmap;		/* created when `stack` is used */
-	struct map *outmap;		/* the perf event array for actions */
+	struct map *outmap;		/* where actions go: a BPF ring buffer,
+					 * or a perf event array per CPU */
+	bool ringbuf;			/* outmap is a BPF_MAP_TYPE_RINGBUF */
+	int ring_pages;			/* buffer pages per CPU (-B) */
+	struct map *lostmap;		/* ringbuf: one u64, records dropped */
 	struct map *zeromap;		/* zeroes to initialise big values */
 	struct map *exitmap;		/* one u32: set once exit() ran */
 	bool uses_exit;

@@ -39,11 +39,35 @@ struct run {
 
 static struct script *stack_script;	/* for out_stack_frames */
 
+/* the cheapest output channel this kernel has: a BPF ring buffer (5.8)
+ * shared by all CPUs, else a perf buffer per CPU.  -e decides without
+ * the kernel (perf buffers, which every kernel has). */
+static bool have_ringbuf(const struct script *s)
+{
+	struct map m = { .name = "probe", .fd = -1 };
+	int fd;
+
+	if (s->dry_run || getenv("PLY_PERF_BUFFERS"))
+		return false;
+	fd = bpf_map_create(&m, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 void run_prepare_maps(struct script *s)
 {
 	s->outmap = xcalloc(1, sizeof(*s->outmap));
 	s->outmap->name = "stdout";
 	s->outmap->fd = -1;
+	s->ringbuf = have_ringbuf(s);
+	if (s->ringbuf) {
+		s->lostmap = xcalloc(1, sizeof(*s->lostmap));
+		s->lostmap->name = "lost";
+		s->lostmap->fd = -1;
+		s->lostmap->max_entries = 1;
+	}
 	if (!s->uses_exit)
 		return;
 	s->exitmap = xcalloc(1, sizeof(*s->exitmap));
@@ -122,6 +146,8 @@ static int create_maps(struct script *s)
 				     s->zeromap->vtype->size))
 		return -1;
 	if (s->exitmap && map_create(s->exitmap, BPF_MAP_TYPE_ARRAY, 4, 4))
+		return -1;
+	if (s->lostmap && map_create(s->lostmap, BPF_MAP_TYPE_ARRAY, 4, 8))
 		return -1;
 	if (ring_map_create(s) < 0) {
 		err_msg("can't create the output map: %s", strerror(errno));

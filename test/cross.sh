@@ -25,6 +25,8 @@
 #                CROSS_CACHE/TRIPLET/{configure,build}.log
 #   CROSS_NO_APT=1  install nothing: a missing compiler fails its row
 #   MUSL_MAX_KB  the musl binary's size limit, stripped (default 200)
+#   CROSS_CONF   more configure arguments for every build, split at
+#                spaces (e.g. CROSS_CONF=LIBS=-latomic)
 #
 # Prints one table (triplet, result, stripped size, seconds) and
 # "N passed, N failed"; exits non-zero if any build failed.
@@ -185,6 +187,8 @@ build()
 	local t=$1 dir=$2
 	local -a conf=(--host="$t" LDFLAGS=-static)
 	[ "$t" = musl ] && conf=(CC=musl-gcc LDFLAGS=-static)
+	# shellcheck disable=SC2206
+	conf+=(${CROSS_CONF:-})
 	rm -rf "$dir" && mkdir -p "$dir" || return 1
 	(cd "$dir" && "$src/configure" "${conf[@]}") \
 		>"$dir/configure.log" 2>&1 || { echo "configure failed"; return 1; }
@@ -211,6 +215,17 @@ check()
 	esac
 	echo "$what" | grep -qE "$(file_pattern "$t")" ||
 		{ echo "wrong arch"; return 1; }
+	# file can't tell hard-float from soft-float ARM: the attributes can
+	case $t in
+	arm-*)
+		"$t-readelf" -A "$dir/src/ply" >"$dir/attributes.txt" 2>&1
+		if grep -q 'Tag_ABI_VFP_args: VFP registers' "$dir/attributes.txt"
+		then
+			[ "$t" = arm-linux-gnueabihf ] || { echo "hard-float"; return 1; }
+		else
+			[ "$t" = arm-linux-gnueabi ] || { echo "soft-float"; return 1; }
+		fi ;;
+	esac
 	"$strip" -o "$dir/ply.stripped" "$dir/src/ply" 2>"$dir/strip.log" ||
 		{ echo "strip failed"; return 1; }
 }
