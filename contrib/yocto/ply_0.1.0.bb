@@ -6,8 +6,6 @@ the C library: no LLVM, libbpf or libelf."
 HOMEPAGE = "https://ply.example.org/"
 SECTION = "devel"
 
-# There is no COPYING file yet: this checksums the whole README, so any
-# change to the README breaks it.  Point it at COPYING once there is one.
 LICENSE = "GPL-2.0-only"
 LIC_FILES_CHKSUM = "file://COPYING;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 
