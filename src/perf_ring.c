@@ -82,7 +82,8 @@ static void store_release(uint64_t *p, uint64_t v)
  * (-B, times the CPUs), rounded up to a power of 2 */
 static uint32_t rb_bytes(const struct script *s, int ncpus)
 {
-	uint32_t want = (uint32_t)s->ring_pages * (ncpus > 0 ? ncpus : 1) *
+	uint32_t want = (uint32_t)(s->ring_pages > 0 ? s->ring_pages : 1) *
+		(ncpus > 0 ? ncpus : 1) *
 		sysconf(_SC_PAGESIZE), size = sysconf(_SC_PAGESIZE);
 
 	while (size < want)

@@ -440,7 +440,11 @@ int run_script(struct script *s, struct run_opts *o)
 	out_init();
 	memlock_unlimited();
 	sfd = signals_block(&set);
-	if (create_maps(s) || !(r.ring = ring_open(s, o->pages)) || attach_all(s)) {
+	/* the output buffers' size: a script that never sends a record
+	 * (only aggregations, printed at exit) needs the smallest */
+	s->ring_pages = s->nactions ? o->pages : 1;
+	if (create_maps(s) || !(r.ring = ring_open(s, s->ring_pages)) ||
+	    attach_all(s)) {
 		detach_all(s);
 		return 1;
 	}
