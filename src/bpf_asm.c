@@ -40,10 +40,25 @@ void asm_init(struct prog *p)
 
 void asm_free(struct prog *p)
 {
+	free(p->insn);
 	free(p->label);
 	free(p->fix);
 	free(p->reloc);
 	free(p->comment);
+}
+
+/* room for instruction p->len (and its comment, if comments are kept) */
+static void reserve(struct prog *p)
+{
+	int cap = p->cap;
+
+	if (p->len < p->cap)
+		return;
+	p->insn = grow(p->insn, &p->cap, p->len + 1, sizeof(*p->insn));
+	if (!p->comment)
+		return;
+	p->comment = grow(p->comment, &cap, p->cap, sizeof(*p->comment));
+	memset(p->comment + p->len, 0, (p->cap - p->len) * sizeof(*p->comment));
 }
 
 void emit(struct prog *p, struct bpf_insn in)
@@ -54,6 +69,7 @@ void emit(struct prog *p, struct bpf_insn in)
 		p->err = -E2BIG;
 		return;
 	}
+	reserve(p);
 	p->insn[p->len++] = in;
 }
 
@@ -65,8 +81,9 @@ void emit_comment(struct prog *p, const char *fmt, ...)
 
 	if (p->err || p->len == PROG_MAX_INSNS)
 		return;
+	reserve(p);
 	if (!p->comment)
-		p->comment = xcalloc(PROG_MAX_INSNS, sizeof(*p->comment));
+		p->comment = xcalloc(p->cap, sizeof(*p->comment));
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;

@@ -344,8 +344,8 @@ struct reloc {
 };
 
 struct prog {
-	struct bpf_insn insn[PROG_MAX_INSNS];
-	int len;
+	struct bpf_insn *insn;	/* grows as emitted, up to PROG_MAX_INSNS */
+	int len, cap;
 	int err;		/* sticky: -E2BIG, -ERANGE; checked at the end */
 	int *label;		/* label id -> pc, -1 until placed */
 	int nlabels, labels_cap;
@@ -353,7 +353,8 @@ struct prog {
 	int nfix, fix_cap;
 	struct reloc *reloc;
 	int nreloc, reloc_cap;
-	const char **comment;	/* per pc, for the -S listing; may be NULL */
+	const char **comment;	/* per pc (cap of them), for the -S
+				 * listing; may be NULL */
 };
 
 void asm_init(struct prog *p);
