@@ -3,12 +3,29 @@
 # test/vm/suite.sh inside it with a static ply: the kernel tests that the
 # host can't run (kprobes, kretprobes, ...), against a known kernel.
 #
-#   test/vm/run.sh [--arch x86_64]
+#   test/vm/run.sh [--arch x86_64|aarch64|armhf|mipsel|riscv64]
+#
+# (test/vm/all.sh runs them all and prints one table.)
 #
 # Needs root (apt-get) and Debian's package mirror.  Everything it
 # fetches or builds lives in ${VMCACHE:-$HOME/.cache/ply-vm}/ARCH/: the
-# kernel is fetched once and reused; ply is rebuilt incrementally from
-# this source tree, uncommitted work included.
+# kernel, busybox and libc6 are fetched once and reused; ply is rebuilt
+# incrementally from this source tree, uncommitted work included.
+#
+#   x86_64   Debian bookworm linux-image-amd64      qemu-system-x86_64 -M pc
+#   aarch64  Debian bookworm linux-image-arm64      qemu-system-aarch64 -M virt
+#   armhf    Debian bookworm linux-image-armmp      qemu-system-arm -M virt
+#   mipsel   Debian bookworm linux-image-4kc-malta  qemu-system-mipsel -M malta
+#   riscv64  built from Debian bookworm's linux-source-6.1 (tinyconfig +
+#            test/vm/riscv64-kernel.config; bookworm has no riscv64 port),
+#            with busybox and libc6 from Debian trixie's riscv64 port
+#
+# Foreign packages come from a private apt state in $VMCACHE/apt/DEBARCH
+# (the host's apt configuration is never touched: no dpkg
+# --add-architecture); ply and test/hammer are cross-compiled with
+# Debian's gcc-TRIPLET and libc6-dev-DEBARCH-cross.  armhf, mipsel and
+# riscv64 kernels boot with the BPF JIT off; VM_APPEND=
+# sysctl.net.core.bpf_jit_enable=1 turns it on (test/vm/all.sh does both).
 #
 # Environment:
 #   VMCACHE      cache folder (default $HOME/.cache/ply-vm)
@@ -17,7 +34,14 @@
 #   VM_APPEND    extra kernel command line
 #   VM_ACCEL     tcg (default) or kvm (untested: -accel kvm -cpu host)
 #   VM_TIMES=1   print each case's time after its PASS/FAIL line
-#   VM_REFRESH=1 fetch the kernel again (the metapackage may have moved)
+#   VM_REFRESH=1 fetch the kernel and busybox again (the metapackage
+#                may have moved); riscv64: rebuild the kernel's config
+#   VM_OOPS_RETRIES  boots again after a kernel oops/panic, this many
+#                times (default 1 on mipsel, whose kprobes oops now and
+#                then, 0 elsewhere); reported as "oops, retried"
+#   VM_MIRROR    Debian mirror (default http://deb.debian.org/debian)
+#   VM_SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
+#   VM_RESULT    file to write a summary to (KEY=value lines; all.sh)
 #
 # Prints the guest's PASS/FAIL lines as they come, the timings, and
 # "N passed, N failed"; exits non-zero if a case failed, if the guest
@@ -37,41 +61,96 @@ while [ $# -gt 0 ]; do
 	*) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
+# make check-vm passes --arch="$(ARCH)": empty, or perhaps a kernel's
+# or Debian's name for the arch from the environment
+case $arch in
+"") arch=x86_64 ;;
+x86|amd64) arch=x86_64 ;;
+arm64) arch=aarch64 ;;
+arm) arch=armhf ;;
+mips) arch=mipsel ;;
+riscv) arch=riscv64 ;;
+esac
 
 # ------------------------------------------------------------------ #
-# per-architecture data: one entry per arch (aarch64, armhf, mipsel,
-# riscv64 go here next, with their cross compilers and libc6:ARCH)
+# per-architecture data
 
+kbuild=                 # empty: Debian's kernel package; else a kernel
+                        # built here from linux-source-6.1 (ARCH=$kbuild)
+suite=bookworm          # Debian suite for the kernel, busybox and libc6
+oops_retries=0
+ply_libs=               # LIBS for ply's configure
 case $arch in
 x86_64)
 	debarch=amd64           # Debian architecture
 	kpkg=linux-image-amd64  # metapackage resolving to the current image
-	host_triplet=           # empty: native build; else configure --host
+	triplet=x86_64-linux-gnu
 	qemu=qemu-system-x86_64
 	qemu_pkg=qemu-system-x86
 	qemu_machine="-M pc -cpu max -smp 2 -m 512M"
 	console=ttyS0
 	;;
+aarch64)
+	debarch=arm64
+	kpkg=linux-image-arm64
+	triplet=aarch64-linux-gnu
+	qemu=qemu-system-aarch64
+	qemu_pkg=qemu-system-arm
+	# QEMU's default pointer authentication is slow under TCG
+	qemu_machine="-M virt -cpu max,pauth-impdef=on -smp 2 -m 512M"
+	console=ttyAMA0
+	;;
+armhf)
+	debarch=armhf
+	kpkg=linux-image-armmp
+	triplet=arm-linux-gnueabihf
+	qemu=qemu-system-arm
+	qemu_pkg=qemu-system-arm
+	qemu_machine="-M virt,highmem=off -cpu cortex-a15 -smp 2 -m 512M"
+	console=ttyAMA0
+	;;
+mipsel)
+	debarch=mipsel
+	kpkg=linux-image-4kc-malta
+	triplet=mipsel-linux-gnu
+	qemu=qemu-system-mipsel
+	qemu_pkg=qemu-system-mips
+	qemu_machine="-M malta -cpu 24Kf -smp 1 -m 256M"
+	console=ttyS0
+	oops_retries=1
+	;;
+riscv64)
+	debarch=riscv64
+	kpkg=
+	kbuild=riscv
+	suite=trixie            # the first Debian release with riscv64
+	triplet=riscv64-linux-gnu
+	qemu=qemu-system-riscv64
+	qemu_pkg=qemu-system-misc
+	# -bios default: QEMU's OpenSBI (fw_dynamic)
+	qemu_machine="-M virt -cpu rv64 -smp 2 -m 512M"
+	console=ttyS0
+	;;
 *)
-	echo "run.sh: arch '$arch' is not supported yet (only x86_64)" >&2
+	echo "run.sh: unknown arch '$arch' (x86_64, aarch64, armhf, mipsel, riscv64)" >&2
 	exit 2
 	;;
 esac
+oops_retries=${VM_OOPS_RETRIES:-$oops_retries}
 
-native=no
-[ "$(dpkg --print-architecture 2>/dev/null)" = "$debarch" ] && native=yes
-if [ $native != yes ]; then
-	# foreign arches will fetch busybox + libc6 with a private apt
-	# state (never dpkg --add-architecture) and cross-build ply
-	echo "run.sh: $arch needs a cross setup that isn't written yet" >&2
-	exit 2
+host_triplet=           # empty: native build; else configure --host
+if [ "$(dpkg --print-architecture 2>/dev/null)" != "$debarch" ]; then
+	host_triplet=$triplet
 fi
+cross=${host_triplet:+$host_triplet-}
 
 cache=${VMCACHE:-$HOME/.cache/ply-vm}
 adir=$cache/$arch
 mkdir -p "$adir"
 timeout_s=${VM_TIMEOUT:-300}
 watchdog_s=${VM_WATCHDOG:-$((timeout_s > 60 ? timeout_s - 30 : timeout_s - 5))}
+mirror=${VM_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${VM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
@@ -79,17 +158,25 @@ export DEBIAN_FRONTEND=noninteractive
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-die() { echo "run.sh: $*" >&2; exit 1; }
+die() {
+	echo "run.sh: $*" >&2
+	if [ -n "${VM_RESULT:-}" ]; then
+		printf 'arch=%s\nnote=%q\npassed=0\nfailed=1\n' "$arch" "setup failed: $*" >"$VM_RESULT"
+	fi
+	exit 1
+}
 t_start=$(now)
 
 # ------------------------------------------------------------------ #
-# host packages, installed only when missing; apt-get update at most once
+# host packages, installed only when missing; apt-get update at most
+# once; waits for another apt/dpkg to finish rather than failing
 
 apt_updated=no
 apt_update() {
 	[ $apt_updated = yes ] && return 0
 	apt_updated=yes
-	$sudo apt-get update -qq || echo "run.sh: apt-get update had errors; going on" >&2
+	$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq ||
+		echo "run.sh: apt-get update had errors; going on" >&2
 }
 
 need=
@@ -98,55 +185,208 @@ need_cmd "$qemu" "$qemu_pkg"
 need_cmd cpio cpio
 need_cmd gzip gzip
 need_cmd file file
-need_cmd gcc gcc
 need_cmd make make
 need_cmd autoreconf autoconf
 need_cmd automake automake
 need_cmd stdbuf coreutils
-[ -x /bin/busybox ] || need="$need busybox"
-# static glibc for the static ply
-case $(gcc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) need="$need libc6-dev" ;; esac
+need_cmd dpkg-deb dpkg
+need_cmd apt-get apt
+[ -s /usr/share/keyrings/debian-archive-keyring.gpg ] || need="$need debian-archive-keyring"
+pkg_triplet=$(echo "$triplet" | tr _ -)  # gcc-x86-64-linux-gnu
+if [ -n "$host_triplet" ]; then
+	need_cmd "$triplet-gcc" "gcc-$pkg_triplet"
+	need_cmd "$triplet-readelf" "binutils-$pkg_triplet"
+	# static glibc for the static ply, and the kernel UAPI headers
+	[ -d "/usr/$triplet/lib" ] && [ -f "/usr/$triplet/lib/libc.a" ] ||
+		need="$need libc6-dev-$debarch-cross"
+else
+	need_cmd gcc gcc
+	need_cmd readelf binutils
+	case $(gcc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) need="$need libc6-dev" ;; esac
+fi
+if [ -n "$kbuild" ]; then
+	need_cmd "$triplet-gcc" "gcc-$pkg_triplet"
+	need_cmd flex flex
+	need_cmd bison bison
+	need_cmd bc bc
+	need_cmd xz xz-utils
+	need_cmd perl perl
+	ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || need="$need linux-source-6.1"
+fi
 if [ -n "$need" ]; then
 	echo "== installing:$need"
 	apt_update
 	# shellcheck disable=SC2086
-	$sudo apt-get install -y -qq --no-install-recommends $need >/dev/null ||
+	$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+		$need >"$adir/apt-install.log" 2>&1 || {
+		tail -n 20 "$adir/apt-install.log"
 		die "apt-get install$need failed"
+	}
 fi
 
 # ------------------------------------------------------------------ #
-# the kernel: Debian's current image for the flavour, fetched once
+# a private apt for DEBARCH's packages: its own sources, lists and
+# (empty) dpkg status, so the host's apt and dpkg never see the arch
+
+apt_dir=$cache/apt/$debarch-$suite
+papt_opts=(
+	-o "Dir::State=$apt_dir/state"
+	-o "Dir::State::status=$apt_dir/state/status"
+	-o "Dir::Cache=$apt_dir/cache"
+	-o "Dir::Etc::SourceList=$apt_dir/sources.list"
+	-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+	-o "Dir::Etc::Preferences=$apt_dir/preferences"
+	-o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
+	-o "APT::Architecture=$debarch"
+	-o "APT::Architectures::=$debarch"
+	-o "APT::Sandbox::User=root"
+	-o "Acquire::Languages=none"
+)
+papt_updated=no
+papt_update() {
+	[ $papt_updated = yes ] && return 0
+	papt_updated=yes
+	mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" \
+		"$apt_dir/sources.list.d" "$apt_dir/preferences.d"
+	[ -f "$apt_dir/state/status" ] || : >"$apt_dir/state/status"
+	key=/usr/share/keyrings/debian-archive-keyring.gpg
+	cat >"$apt_dir/sources.list" <<-EOF
+	deb [arch=$debarch signed-by=$key] $mirror $suite main
+	deb [arch=$debarch signed-by=$key] $mirror $suite-updates main
+	deb [arch=$debarch signed-by=$key] $security_mirror $suite-security main
+	EOF
+	echo "== apt-get update ($suite, $debarch, private state in $apt_dir)"
+	# a mirror in mid-sync may fail one index; go on if any arrived
+	apt-get "${papt_opts[@]}" update -qq >"$apt_dir/update.log" 2>&1 || {
+		sed 's/^/   /' "$apt_dir/update.log" | tail -n 5
+		ls "$apt_dir/state/lists/"*_Packages* >/dev/null 2>&1 ||
+			die "apt-get update for $debarch got no Packages list: see $apt_dir/update.log"
+		echo "run.sh: apt-get update ($debarch) had errors; going on with the lists it got" >&2
+	}
+}
+# papt_download DIR PKG...: the candidate .debs of PKG... into DIR
+papt_download() {
+	dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get "${papt_opts[@]}" download -q "$@" >"$dir/download.log" 2>&1) || {
+		tail -n 5 "$dir/download.log"
+		die "apt-get download $* ($debarch) failed"
+	}
+}
+# newest DIR PKG: the newest downloaded .deb of PKG in DIR
+newest() { ls -t "$1/$2"_*.deb 2>/dev/null | head -n 1; }
+
+# ------------------------------------------------------------------ #
+# the kernel: Debian's current image for the flavour, fetched once;
+# riscv64: built once from linux-source-6.1
 
 kdir=$adir/kernel
-if [ ! -s "$kdir/vmlinuz" ] || [ ! -s "$kdir/config" ] || [ "${VM_REFRESH:-}" = 1 ]; then
-	echo "== fetching $kpkg"
-	apt_update
-	img=$(apt-cache depends "$kpkg" 2>/dev/null |
+t_kernel=$(now)
+if [ -z "$kbuild" ] &&
+   { [ ! -s "$kdir/vmlinuz" ] || [ ! -s "$kdir/config" ] || [ "${VM_REFRESH:-}" = 1 ]; }; then
+	echo "== fetching $kpkg ($debarch)"
+	papt_update
+	img=$(apt-cache "${papt_opts[@]}" depends "$kpkg" 2>/dev/null |
 		awk '/^ *Depends: linux-image-/ { print $2; exit }')
 	[ -n "$img" ] || die "can't resolve $kpkg to a kernel image package"
-	mkdir -p "$adir/debs"
-	(cd "$adir/debs" && apt-get download -q "$img" >/dev/null 2>&1) ||
-		die "apt-get download $img failed"
-	deb=$(ls -t "$adir/debs/${img}_"*.deb | head -n 1)
+	rm -f "$adir/debs/linux-image-"*.deb
+	papt_download "$adir/debs" "$img"
+	deb=$(newest "$adir/debs" "$img")
+	[ -n "$deb" ] || die "apt-get download $img gave no .deb"
 	rm -rf "$kdir.new" && mkdir -p "$kdir.new"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.new" ./boot ||
 		die "can't unpack $deb"
+	cfg=$(ls "$kdir.new"/boot/config-* 2>/dev/null | head -n 1)
+	[ -n "$cfg" ] || die "no kernel config in $deb"
+	basename "$cfg" | sed 's/^config-//' >"$kdir.new/release"
 	mv "$kdir.new"/boot/vmlinu[xz]-* "$kdir.new/vmlinuz" &&
-		mv "$kdir.new"/boot/config-* "$kdir.new/config" || die "no kernel in $deb"
-	basename "$deb" >"$kdir.new/deb"
+		mv "$cfg" "$kdir.new/config" || die "no kernel in $deb"
+	dpkg-deb -f "$deb" Package Version | awk '{ printf "%s%s", sep, $2; sep = " " } END { print "" }' \
+		>"$kdir.new/deb"
 	rm -rf "$kdir.new/boot" "$kdir"
 	mv "$kdir.new" "$kdir"
-	# keep only the newest package
-	ls -t "$adir/debs/"*.deb | tail -n +2 | xargs -r rm -f
+elif [ -n "$kbuild" ]; then
+	# Debian's kernel source (arch all), tinyconfig plus the options
+	# a tracer needs; the tree and the build stay in the cache, so a
+	# rebuild only happens when the source package or the fragment
+	# changes
+	frag=$here/$arch-kernel.config
+	srctar=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown)
+	ksrc=$adir/linux-src
+	kobj=$adir/kbuild
+	kmake=(make -C "$ksrc" O="$kobj" ARCH="$kbuild" CROSS_COMPILE="$triplet-")
+	if [ "$(cat "$ksrc/.debian-version" 2>/dev/null)" != "$srcver" ]; then
+		echo "== unpacking $(basename "$srctar") ($srcver)"
+		rm -rf "$ksrc" "$ksrc.new" "$kobj" "$kdir"
+		mkdir -p "$ksrc.new"
+		tar -xf "$srctar" -C "$ksrc.new" --strip-components=1 ||
+			die "can't unpack $srctar"
+		echo "$srcver" >"$ksrc.new/.debian-version"
+		mv "$ksrc.new" "$ksrc"
+	fi
+	mkdir -p "$kobj"
+	if [ ! -f "$kobj/.config" ] || [ "$frag" -nt "$kobj/.config" ] || [ "${VM_REFRESH:-}" = 1 ]; then
+		echo "== configuring the $arch kernel: tinyconfig + $(basename "$frag")"
+		{ "${kmake[@]}" tinyconfig &&
+		  "$ksrc/scripts/kconfig/merge_config.sh" -m -O "$kobj" "$kobj/.config" "$frag" &&
+		  "${kmake[@]}" olddefconfig; } >"$adir/kconfig.log" 2>&1 ||
+			die "kernel configuration failed: see $adir/kconfig.log"
+		# every option of the fragment must have survived olddefconfig
+		missing=$(grep '^CONFIG_' "$frag" | while IFS= read -r opt; do
+			grep -qx "$opt" "$kobj/.config" || echo "$opt"; done)
+		[ -z "$missing" ] || die "the kernel config lacks:" $missing
+	fi
+	image=$kobj/arch/$kbuild/boot/Image
+	if [ ! -s "$kdir/vmlinuz" ] || [ "$kobj/.config" -nt "$kdir/vmlinuz" ]; then
+		echo "== building the $arch kernel (takes a few minutes)"
+		"${kmake[@]}" -j"$(nproc)" Image >"$adir/kbuild.log" 2>&1 || {
+			tail -n 30 "$adir/kbuild.log"
+			die "kernel build failed: see $adir/kbuild.log"
+		}
+		rm -rf "$kdir.new" && mkdir -p "$kdir.new"
+		cp "$image" "$kdir.new/vmlinuz" && cp "$kobj/.config" "$kdir.new/config" ||
+			die "no $image"
+		"${kmake[@]}" -s kernelrelease >"$kdir.new/release" 2>/dev/null ||
+			die "make kernelrelease failed"
+		echo "linux-source-6.1 $srcver (tinyconfig + $(basename "$frag"))" >"$kdir.new/deb"
+		rm -rf "$kdir"
+		mv "$kdir.new" "$kdir"
+	fi
 fi
-kver=$(sed -n 's/^# Linux\/[^ ]* \([^ ]*\) Kernel Configuration.*/\1/p' "$kdir/config" | head -n 1)
-krel=$(file -b "$kdir/vmlinuz" | sed -n 's/.*version \([^ ]*\) .*/\1/p')
-[ -n "$krel" ] || krel=$(basename "$(cat "$kdir/deb")" | sed 's/^linux-image-\(.*\)_.*/\1/')
+krel=$(cat "$kdir/release" 2>/dev/null)
+[ -n "$krel" ] || krel=$(file -b "$kdir/vmlinuz" | sed -n 's/.*version \([^ ]*\) .*/\1/p')
+[ -n "$krel" ] || die "can't tell the kernel release of $kdir/vmlinuz"
+# "PACKAGE VERSION" (older caches: the .deb's file name)
+kdesc=$(sed 's/^\([^_ ]*\)_\([^_]*\)_.*\.deb$/\1 \2/' "$kdir/deb")
+t_kernel_done=$(now)
+
+# ------------------------------------------------------------------ #
+# the guest's userland: Debian's dynamic busybox (so that sh really
+# execs applets; busybox-static runs them in-process) and libc6, of the
+# guest's architecture, unpacked in $adir/userland
+
+ul=$adir/userland
+if [ ! -f "$ul/.complete" ] || [ "${VM_REFRESH:-}" = 1 ]; then
+	echo "== fetching busybox and libc6 ($suite, $debarch)"
+	papt_update
+	rm -f "$adir/debs/busybox_"*.deb "$adir/debs/libc6_"*.deb
+	papt_download "$adir/debs" busybox libc6
+	rm -rf "$ul" && mkdir -p "$ul"
+	for p in busybox libc6; do
+		deb=$(newest "$adir/debs" $p)
+		[ -n "$deb" ] || die "apt-get download $p gave no .deb"
+		dpkg-deb -x "$deb" "$ul" || die "can't unpack $deb"
+		dpkg-deb -f "$deb" Package Version | awk '{ printf "%s ", $2 } END { print "" }' >>"$ul/.complete"
+	done
+fi
+busybox=$(ls "$ul/bin/busybox" "$ul/usr/bin/busybox" 2>/dev/null | head -n 1)
+[ -n "$busybox" ] || die "no busybox in $ul"
 
 # ------------------------------------------------------------------ #
 # a static ply and hammer, built from this source tree (uncommitted
 # work included) in a copy of its own, so that the tree itself may be
-# configured in place, or not at all
+# configured in place, or not at all; cross-compiled for foreign arches
 
 t_build=$(now)
 src=$cache/src
@@ -167,14 +407,16 @@ else
 	cp -a "$top/." "$src/" || die "can't copy the source tree"
 	[ -f "$src/config.status" ] && (cd "$src" && make distclean >/dev/null 2>&1)
 fi
-[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >"$adir/autogen.log" 2>&1) ||
-	die "autogen.sh failed: see $adir/autogen.log"
-if [ ! -f "$bld/Makefile" ]; then
-	(cd "$bld" && "$src/configure" ${host_triplet:+--host=$host_triplet} \
-		LDFLAGS=-static >"$adir/configure.log" 2>&1) ||
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >"$cache/autogen.log" 2>&1) ||
+	die "autogen.sh failed: see $cache/autogen.log"
+conf_args=(${host_triplet:+--host=$host_triplet} LDFLAGS=-static ${ply_libs:+LIBS=$ply_libs})
+if [ ! -f "$bld/Makefile" ] || [ "$(cat "$bld/.configure-args" 2>/dev/null)" != "${conf_args[*]}" ]; then
+	rm -f "$bld/.configure-args"
+	(cd "$bld" && "$src/configure" "${conf_args[@]}" >"$adir/configure.log" 2>&1) ||
 		die "configure failed: see $adir/configure.log"
+	echo "${conf_args[*]}" >"$bld/.configure-args"
 fi
-make -C "$bld" -j2 src/ply test/hammer >"$adir/build.log" 2>&1 || {
+make -C "$bld" -j"$(nproc)" src/ply test/hammer >"$adir/build.log" 2>&1 || {
 	tail -n 30 "$adir/build.log"
 	die "static build failed: see $adir/build.log"
 }
@@ -184,23 +426,50 @@ done
 t_built=$(now)
 
 # ------------------------------------------------------------------ #
-# the initramfs: dynamic busybox (so sh really execs applets) with its
-# libraries, ply, hammer, the suite and /init
+# the initramfs: busybox with its libraries (merged /usr: /lib is
+# usr/lib), ply, hammer, the suite and /init
 
 root=$adir/root
 rm -rf "$root"
-mkdir -p "$root"/bin "$root"/sbin "$root"/usr/bin "$root"/usr/sbin "$root"/proc \
+mkdir -p "$root"/usr/bin "$root"/usr/sbin "$root"/usr/lib "$root"/usr/lib64 "$root"/proc \
 	"$root"/sys "$root"/dev "$root"/tmp "$root"/var/tmp "$root"/boot \
 	"$root"/etc "$root"/root "$root"/test/vm
-cp /bin/busybox "$root/bin/busybox"
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
+cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-# busybox's libraries and loader, from the host's own libc6
-for lib in $(ldd /bin/busybox | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
+# the loader and the libraries busybox needs, and theirs, found by name
+# in the unpacked libc6
+readelf=${cross}readelf
+interp=$($readelf -l "$busybox" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+[ -n "$interp" ] || die "busybox in $ul has no program interpreter"
+libpath() { find "$ul/lib" "$ul/usr/lib" "$ul/lib64" "$ul/usr/lib64" -name "$1" 2>/dev/null | head -n 1; }
+f=$(libpath "$(basename "$interp")")
+[ -n "$f" ] || die "no $(basename "$interp") in $ul"
+mkdir -p "$root/$(dirname "$interp")"
+cp -L "$f" "$root$interp"
+todo=$root/bin/busybox
+done_libs=" "
+while [ -n "$todo" ]; do
+	set -- $todo
+	todo=
+	for obj; do
+		for n in $($readelf -d "$obj" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case $done_libs in *" $n "*) continue ;; esac
+			done_libs="$done_libs$n "
+			[ "$n" = "$(basename "$interp")" ] && continue
+			f=$(libpath "$n")
+			[ -n "$f" ] || die "busybox needs $n, which isn't in $ul"
+			rel=${f#"$ul"/}
+			rel=usr/lib/${rel#*lib/}
+			mkdir -p "$root/$(dirname "$rel")"
+			cp -L "$f" "$root/$rel"
+			todo="$todo $root/$rel"
+		done
+	done
 done
-strip -o "$root/bin/ply" "$bld/src/ply"
-strip -o "$root/bin/hammer" "$bld/test/hammer"
+${cross}strip -o "$root/bin/ply" "$bld/src/ply"
+${cross}strip -o "$root/bin/hammer" "$bld/test/hammer"
+ply_size=$(wc -c <"$root/bin/ply")
 cp "$top/test/lib.sh" "$root/test/lib.sh"
 cp "$top/test/vm/suite.sh" "$root/test/vm/suite.sh"
 cp "$kdir/config" "$root/boot/config-$krel"
@@ -231,7 +500,7 @@ done
 	poweroff -f
 ) &
 echo    # after the firmware's escape sequences
-echo "VMTEST-START uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r) cpus=$(nproc)"
+echo "VMTEST-START uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r) machine=$(uname -m) cpus=$(nproc) jit=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo -)"
 cd /tmp
 sh /test/vm/suite.sh
 rc=$?
@@ -256,38 +525,57 @@ kvm) accel="-accel kvm"; qemu_machine=$(echo "$qemu_machine" | sed 's/-cpu [^ ]*
 *) accel="-accel tcg,thread=multi" ;;
 esac
 log=$adir/console.log
-echo "== booting $krel ($(cat "$kdir/deb")) on $qemu, TCG; console log: $log"
-t_boot=$(now)
-# shellcheck disable=SC2086
-stdbuf -o0 timeout -k 5 "$timeout_s" "$qemu" $qemu_machine $accel \
-	-nographic -no-reboot -nodefaults -serial mon:stdio \
-	-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-	-append "console=$console panic=-1 oops=panic rdinit=/init quiet loglevel=4 vmtest.watchdog=$watchdog_s vmtest.times=${VM_TIMES:-0} ${VM_APPEND:-}" \
-	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log" |
-	{
-		# after VMTEST-START: every case line, and the first lines of
-		# each failure's details (all of them are in the log)
-		show=no
-		detail=0
-		while IFS= read -r line; do
-			case $line in
-			*VMTEST-START*) show=yes; echo "VMTEST-START${line#*VMTEST-START}" ;;
-			VMTEST-*|*"Kernel panic"*|*"BUG:"*|*Oops*) detail=0; echo "$line" ;;
-			PASS*|FAIL*|"# "*|[0-9]*" passed, "*) detail=0; [ $show = yes ] && echo "$line" ;;
-			*)
-				[ $show = yes ] || continue
-				detail=$((detail + 1))
-				if [ $detail -le 25 ]; then
-					echo "$line"
-				elif [ $detail = 26 ]; then
-					echo "    [... more in $log]"
-				fi
-				;;
-			esac
-		done
-	}
-qrc=${PIPESTATUS[0]}
-t_end=$(now)
+oops_re='Kernel panic|BUG:|Oops|kernel BUG|general protection fault|Unable to handle kernel|Internal error:|Break instruction in kernel code|Unhandled kernel unaligned access'
+append="console=$console panic=-1 oops=panic rdinit=/init quiet loglevel=4 vmtest.watchdog=$watchdog_s vmtest.times=${VM_TIMES:-0} ${VM_APPEND:-}"
+
+boot() {
+	echo "== booting $krel ($kdesc) on $qemu, ${VM_ACCEL:-tcg}; console log: $log"
+	[ -n "${VM_APPEND:-}" ] && echo "== extra kernel command line: $VM_APPEND"
+	t_boot=$(now)
+	# shellcheck disable=SC2086
+	stdbuf -o0 timeout -k 5 "$timeout_s" "$qemu" $qemu_machine $accel \
+		-nographic -no-reboot -nodefaults -serial mon:stdio \
+		-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$append" \
+		</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log" |
+		{
+			# after VMTEST-START: every case line, and the first lines of
+			# each failure's details (all of them are in the log)
+			show=no
+			detail=0
+			while IFS= read -r line; do
+				case $line in
+				*VMTEST-START*) show=yes; echo "VMTEST-START${line#*VMTEST-START}" ;;
+				VMTEST-*|*"Kernel panic"*|*"BUG:"*|*Oops*) detail=0; echo "$line" ;;
+				PASS*|FAIL*|"# "*|[0-9]*" passed, "*) detail=0; [ $show = yes ] && echo "$line" ;;
+				*)
+					[ $show = yes ] || continue
+					detail=$((detail + 1))
+					if [ $detail -le 25 ]; then
+						echo "$line"
+					elif [ $detail = 26 ]; then
+						echo "    [... more in $log]"
+					fi
+					;;
+				esac
+			done
+		}
+	qrc=${PIPESTATUS[0]}
+	t_end=$(now)
+}
+
+note=
+attempt=0
+while :; do
+	boot
+	grep -a -q -E "$oops_re" "$log" || break
+	[ $attempt -lt "$oops_retries" ] || break
+	attempt=$((attempt + 1))
+	cp "$log" "$adir/console.oops$attempt.log"
+	echo "== KERNEL OOPS/PANIC in the guest (kept in $adir/console.oops$attempt.log); booting again"
+	{ grep -a -m 1 -E "$oops_re" "$log"; grep -a -m 1 -E ' Comm: ' "$log"
+	  grep -a -m 1 -E '(ra|epc|pc|lr) *: ' "$log"; } | sed 's/^/   /'
+	note="oops, retried"
+done
 
 # ------------------------------------------------------------------ #
 # the verdict
@@ -305,18 +593,24 @@ else	# the suite did not finish: count the cases it got through
 fi
 up_start=$(sed -n 's/^.*VMTEST-START uptime=\([0-9.]*\).*/\1/p' "$log" | head -n 1)
 up_end=$(sed -n 's/^VMTEST-END uptime=\([0-9.]*\).*/\1/p' "$log" | head -n 1)
+jit=$(sed -n 's/^.*VMTEST-START .* jit=\([^ ]*\).*/\1/p' "$log" | head -n 1)
+problem=
 
-if grep -a -q -E 'Kernel panic|BUG:|Oops|kernel BUG|general protection fault' "$log"; then
+if grep -a -q -E "$oops_re" "$log"; then
 	echo "KERNEL OOPS/PANIC in the guest: see $log"
-	grep -a -n -E -A 30 'Kernel panic|BUG:|Oops|kernel BUG|general protection fault' "$log" | head -n 80
+	grep -a -n -E -A 30 "$oops_re" "$log" | head -n 80
 	status=1
 	failed=$((failed + 1))
+	problem="kernel oops"
+	[ -n "$note" ] && problem="kernel oops twice"
 fi
 if [ -z "$exit_line" ]; then
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		echo "FAIL: the guest hung: no VMTEST-EXIT within ${timeout_s}s (qemu killed)"
+		problem=${problem:-"hung (qemu killed after ${timeout_s}s)"}
 	else
 		echo "FAIL: the guest gave no VMTEST-EXIT line (qemu exit status $qrc)"
+		problem=${problem:-"no VMTEST-EXIT (qemu status $qrc)"}
 	fi
 	echo "--- last lines of $log"
 	tail -n 40 "$log"
@@ -324,17 +618,38 @@ if [ -z "$exit_line" ]; then
 	failed=$((failed + 1))
 elif [ "$guest_rc" = 124 ]; then
 	echo "FAIL: the in-guest watchdog fired after ${watchdog_s}s"
+	problem=${problem:-"in-guest watchdog after ${watchdog_s}s"}
 	status=1
 	failed=$((failed + 1))
 elif [ "$guest_rc" != 0 ]; then
 	status=1
 	[ "$failed" = 0 ] && failed=1
 fi
+[ -n "$problem" ] && note=${note:+$note; }$problem
 
-echo "== kernel $krel (${kver:-?}), $arch"
-echo "== time: build $(secs "$t_build" "$t_built") s, initramfs $(secs "$t_built" "$t_packed") s," \
-	"guest boot ${up_start:-?} s, suite $( [ -n "$up_start" ] && [ -n "$up_end" ] &&
-	secs "$up_start" "$up_end" || echo '?') s, qemu wall $(secs "$t_boot" "$t_end") s," \
-	"total $(secs "$t_start" "$t_end") s"
+suite_s=$( [ -n "$up_start" ] && [ -n "$up_end" ] && secs "$up_start" "$up_end" || echo '?')
+echo "== kernel $krel ($kdesc), $arch, BPF JIT ${jit:-?}, ply $ply_size bytes stripped"
+echo "== time: kernel $(secs "$t_kernel" "$t_kernel_done") s, build $(secs "$t_build" "$t_built") s," \
+	"initramfs $(secs "$t_built" "$t_packed") s," \
+	"guest boot ${up_start:-?} s, suite $suite_s s, qemu wall $(secs "$t_boot" "$t_end") s," \
+	"total $(secs "$t_start" "$t_end") s${note:+ ($note)}"
 echo "$passed passed, $failed failed"
+
+if [ -n "${VM_RESULT:-}" ]; then
+	{
+		printf 'arch=%q\n' "$arch"
+		printf 'krel=%q\n' "$krel"
+		printf 'kdesc=%q\n' "$kdesc"
+		printf 'jit=%q\n' "${jit:-?}"
+		printf 'boot_s=%q\n' "${up_start:-?}"
+		printf 'suite_s=%q\n' "$suite_s"
+		printf 'wall_s=%q\n' "$(secs "$t_boot" "$t_end")"
+		printf 'total_s=%q\n' "$(secs "$t_start" "$t_end")"
+		printf 'passed=%q\n' "$passed"
+		printf 'failed=%q\n' "$failed"
+		printf 'size=%q\n' "$ply_size"
+		printf 'note=%q\n' "$note"
+		printf 'log=%q\n' "$log"
+	} >"$VM_RESULT"
+fi
 exit $status

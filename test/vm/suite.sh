@@ -69,13 +69,16 @@ leftovers() {
 	echo "progs=$(n_progs) maps=$(n_maps) perf=$(n_perf)" \
 		"kprobe_events=$(n_kprobe_events) kprobes=$(n_kprobes)"
 }
-clean="progs=0 maps=0 perf=0 kprobe_events=0 kprobes=0"
+# kprobes the kernel registers itself: MIPS keeps one on
+# __kretprobe_trampoline (arch_init_kprobes), the others none
+kprobes_base=$(n_kprobes)
+clean="progs=0 maps=0 perf=0 kprobe_events=0 kprobes=$kprobes_base"
 
 # expect_clean NAME: nothing of ply's remains (a released perf kprobe
 # goes away with its fd, but give the kernel a moment)
 expect_clean() {
 	i=0
-	while [ "$(leftovers)" != "$clean" ] && [ $i -lt 20 ]; do
+	while [ "$(leftovers)" != "$clean" ] && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -137,11 +140,18 @@ expect_out "tracepoint: dd bs=1 count=100 makes 100 one-byte reads" "
 run -c 'sleep 0.1' 't:sched/sched_process_exec { @[dyn(data->filename)] = count(); }'
 expect_grep "tracepoint: sh execs applets (dynamic busybox)" "sleep"
 
-run -c 'true' 'tracepoint:sched/sched_process_exit / pid == $target / { @[stack] = count(); }'
-expect_grep "tracepoint: stack is symbolised" "^	do_exit+[0-9]*$"
+case $(uname -m) in
+mips*)	# MIPS has no perf_arch_fetch_caller_regs: a tracepoint's regs
+	# carry only the ip, the unwinder gives no frame, and
+	# bpf_get_stackid() returns -EFAULT (kprobes' full regs unwind fine)
+	echo "# skipped on $(uname -m): tracepoint: stack is symbolised (no kernel callchain from tracepoints)" ;;
+*)
+	run -c 'true' 'tracepoint:sched/sched_process_exit / pid == $target / { @[stack] = count(); }'
+	expect_grep "tracepoint: stack is symbolised" "^	do_exit+[0-9]*$" ;;
+esac
 
 run -c "$HAMMER -2 20000" 'tracepoint:syscalls/sys_enter_getppid / !strcmp(comm, "hammer") / { @[comm] = count(); }'
-expect_out "tracepoint: count() exact with two CPUs on one key" "
+expect_out "tracepoint: count() exact with two threads on one key" "
 @:
 { hammer          }: 40000"
 
@@ -207,16 +217,30 @@ if [ "$(uname -m)" = x86_64 ]; then
 fi
 
 run -c "$dd_10k" 'kprobe:vfs_read / pid == $target / { @[caller] = count(); }'
-# caller is the probed address, as in iovisor/ply: vfs_read (+1 past
-# the int3 on x86)
-expect_grep "kprobe: caller is symbolised (vfs_read)" "^{ vfs_read\(+[0-9]*\)\? *}: [0-9][0-9]*$"
+# caller is the probed address, as in iovisor/ply: vfs_read, exactly
+# (x86_64 may say vfs_read+1: the ip is past the int3 there)
+case $(uname -m) in
+x86_64)	expect_grep "kprobe: caller is symbolised (vfs_read)" "^{ vfs_read\(+1\)\? *}: [0-9][0-9]*$" ;;
+*)	expect_grep "kprobe: caller is symbolised (vfs_read)" "^{ vfs_read *}: [0-9][0-9]*$" ;;
+esac
 
-run -c "$dd_10k" 'kprobe:vfs_read / pid == $target / { @[stack] = count(); }'
-if [ "$rc" = 0 ] && grep -q "vfs_read" "$tmp/out" && grep -q "ksys_read+[0-9]" "$tmp/out"; then
-	pass "kprobe: stack is symbolised (vfs_read, ksys_read frames)"
-else
-	fail "kprobe: stack is symbolised (vfs_read, ksys_read frames)" "no vfs_read/ksys_read frames"
-fi
+case $(uname -m) in
+riscv64)
+	# a kprobe at a function's entry is an ftrace kprobe there, and
+	# 6.1's ftrace_regs_caller (arch/riscv/kernel/mcount-dyn.S) saves
+	# no status: user_mode(regs) is true, get_perf_callchain() skips
+	# the kernel's frames and bpf_get_stackid() returns -EFAULT
+	echo "# skipped on riscv64: kprobe: stack is symbolised (no kernel callchain from ftrace kprobes on 6.1)" ;;
+*)
+	run -c "$dd_10k" 'kprobe:vfs_read / pid == $target / { @[stack] = count(); }'
+	# the caller's frame is ksys_read, or the syscall's wrapper where
+	# ksys_read is inlined into it (__arm64_sys_read on arm64)
+	if [ "$rc" = 0 ] && grep -q "^	vfs_read" "$tmp/out" && grep -q "sys_read+[0-9]" "$tmp/out"; then
+		pass "kprobe: stack is symbolised (vfs_read, ksys_read frames)"
+	else
+		fail "kprobe: stack is symbolised (vfs_read, ksys_read frames)" "no vfs_read/*sys_read frames"
+	fi ;;
+esac
 
 # ------------------------------------------------------------------ #
 # one object tracked across two probes: every read's latency, paired
