@@ -165,6 +165,19 @@ static void print_stack(FILE *fp, uint32_t id)
 	uint64_t ips[MAX_FRAMES];
 	int i, n;
 
+	/* bpf_get_stackid() failed in the probe: its -errno is the id */
+	switch ((int32_t)id) {
+	case -EFAULT:
+		fputs("<no stack: the kernel could not walk it>", fp);
+		return;
+	case -EEXIST:
+		fputs("<no stack: lost to a hash collision>", fp);
+		return;
+	case -ENOMEM:
+	case -E2BIG:
+		fputs("<no stack: the stack map is full>", fp);
+		return;
+	}
 	n = out_stack_frames ? out_stack_frames(id, ips, MAX_FRAMES) : -ENOSYS;
 	if (n < 0) {
 		fprintf(fp, "<STACKID%u>", id);

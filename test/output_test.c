@@ -340,8 +340,12 @@ static void test_printers(void)
 	out_stack_frames = fake_stack;
 	ASSERT_STR("\n\tsymffff1000\n\tsymffff2000\n",
 		   show_int(type_with_fmt(&ty_u32, FMT_STACK), 3));
-	ASSERT_STR("<STACKID4294967279>",
+	ASSERT_STR("<no stack: lost to a hash collision>",
 		   show_int(type_with_fmt(&ty_u32, FMT_STACK), -17));
+	ASSERT_STR("<no stack: the kernel could not walk it>",
+		   show_int(type_with_fmt(&ty_u32, FMT_STACK), -14));
+	ASSERT_STR("<STACKID4294967294>",	/* -ENOENT: no such id */
+		   show_int(type_with_fmt(&ty_u32, FMT_STACK), -2));
 }
 
 static void test_time(void)
