@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -400,22 +401,55 @@ int run_try_attach(struct script *s)
 	return err ? -1 : 0;
 }
 
+/* close every fd from `from` on but `keep` (close_range: Linux 5.9) */
+static void close_from(int from, int keep)
+{
+	int fd, max = (int)sysconf(_SC_OPEN_MAX);
+
+#ifdef __NR_close_range
+	if ((keep <= from || syscall(__NR_close_range, from, keep - 1, 0) == 0) &&
+	    syscall(__NR_close_range, keep < from ? from : keep + 1, ~0U, 0) == 0)
+		return;
+#endif
+	for (fd = from; fd < max && fd < 65536; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 /*
  * Closing a perf event that has a BPF program waits for an RCU grace
  * period: 80 ms here, most of a short run.  A child inherits the fds
- * and closes them while ply exits; its own exit then only drops
- * references.  The child lets go of stdio first, so a pipe reading
- * ply's output ends when ply does.  Killed ply: the kernel closes all.
+ * and closes them while ply exits.  Whoever drops a file's last
+ * reference pays, so ply first drops all of its own (the child's keep
+ * the files open, so that costs nothing) and only then, told by the
+ * pipe's end, does the child close its.  The child lets go of stdio
+ * too, so a pipe reading ply's output ends when ply does.  Killed ply:
+ * the kernel closes all.
  */
 static void detach_in_background(struct script *s)
 {
-	int fd;
+	int p[2], fd;
+	char c;
 
 	fflush(stdout);
 	fflush(stderr);
-	if (fork()) {		/* parent (if fork failed, exit closes them) */
+	if (pipe(p))
+		return;		/* exit closes them */
+	switch (fork()) {
+	case -1:
+		close(p[0]);
+		close(p[1]);
+		return;
+	case 0:
+		break;
+	default:
+		close_from(3, p[1]);
+		close(p[1]);	/* now the child's are the last */
 		return;
 	}
+	close(p[1]);
+	while (read(p[0], &c, 1) < 0 && errno == EINTR)
+		;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	dup2(fd, 0);
 	dup2(fd, 1);
