@@ -494,6 +494,8 @@ int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
 int bpf_prog_test_run(int prog_fd);
 int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
 		    int group_fd, unsigned long flags);
+/* close fds[0..n) (the ones >= 0), many at once; each becomes -1 */
+void perf_close_all(int *fds, int n);
 int ncpus_possible(void);	/* for per-CPU values */
 /* online CPUs as a list of ids; returns the count */
 int cpus_online(int *cpus, int max);

@@ -1,8 +1,11 @@
 /*
  * util_test.c - glob matching (kprobe globs) and nearest-name
- * suggestions, against known answers.
+ * suggestions, against known answers; perf_close_all's closers.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "../src/ply.h"
 
@@ -55,10 +58,36 @@ static void test_nearest(void)
 	CHECK(nearest_name("xyzzy", names, n) == NULL);
 }
 
+/* n fds (pipe ends) closed by perf_close_all: all closed, all -1 */
+static void close_all(int n)
+{
+	int fds[200], copy[200], i, open_after = 0, bad = 0;
+
+	for (i = 0; i + 1 < n; i += 2)
+		if (pipe(fds + i))
+			return;
+	if (n % 2) {
+		fds[n - 1] = -1;	/* a hole, as for a function skipped */
+	}
+	for (i = 0; i < n; i++)
+		copy[i] = fds[i];
+	perf_close_all(fds, n);
+	for (i = 0; i < n; i++) {
+		bad += fds[i] != -1;
+		if (copy[i] >= 0 && fcntl(copy[i], F_GETFD) >= 0)
+			open_after++;
+	}
+	CHECK(bad == 0);
+	CHECK(open_after == 0);
+}
+
 int main(void)
 {
 	test_glob();
 	test_nearest();
+	close_all(5);		/* alone */
+	close_all(9);		/* one closer */
+	close_all(200);		/* all of them */
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

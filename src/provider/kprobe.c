@@ -526,13 +526,10 @@ void kprobe_detach(struct probe *pb)
 
 	if (!k || !k->fds)
 		return;
-	for (i = 0; i < k->nfuncs; i++) {
-		if (k->fds[i] >= 0)
-			close(k->fds[i]);
-		k->fds[i] = -1;
+	perf_close_all(k->fds, k->nfuncs);	/* a glob's: in parallel */
+	for (i = 0; i < k->nfuncs; i++)
 		if (k->events && k->events[i])
 			events_write(xasprintf("-:%s\n", k->events[i]));
-	}
 	free(k->events);
 	k->events = NULL;
 }
