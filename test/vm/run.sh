@@ -42,6 +42,8 @@
 #   VM_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 #   VM_SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
 #   VM_RESULT    file to write a summary to (KEY=value lines; all.sh)
+#   VM_SUITE     the script the guest runs instead of test/vm/suite.sh
+#                (bench/vm.sh: bench/kprobe.sh)
 #
 # Prints the guest's PASS/FAIL lines as they come, the timings, and
 # "N passed, N failed"; exits non-zero if a case failed, if the guest
@@ -471,7 +473,8 @@ ${cross}strip -o "$root/bin/ply" "$bld/src/ply"
 ${cross}strip -o "$root/bin/hammer" "$bld/test/hammer"
 ply_size=$(wc -c <"$root/bin/ply")
 cp "$top/test/lib.sh" "$root/test/lib.sh"
-cp "$top/test/vm/suite.sh" "$root/test/vm/suite.sh"
+cp "${VM_SUITE:-$top/test/vm/suite.sh}" "$root/test/vm/suite.sh" ||
+	die "can't copy the suite ${VM_SUITE:-}"
 cp "$kdir/config" "$root/boot/config-$krel"
 cat >"$root/init" <<'EOF'
 #!/bin/sh
