@@ -265,6 +265,10 @@ int main(int argc, char **argv)
 		child_kill(&o);
 		return s ? 0 : 1;
 	}
+	/* per-event output into a file or a pipe: write in big chunks
+	 * (musl's stdio buffer is 1 kB, a write(2) every dozen lines) */
+	if (!o.unbuffer && s->nactions && !isatty(1))
+		setvbuf(stdout, NULL, _IOFBF, 32 << 10);
 	ret = run_script(s, &o);
 	child_kill(&o);
 	return ret;

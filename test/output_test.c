@@ -517,6 +517,14 @@ static void test_printf(void)
 		   type_struct(NULL, (struct field[]){ { "", &ty_s32, -1 },
 		   { "", &ty_s32, -1 }, { "", &ty_s32, -1 },
 		   { "", &ty_s32, -1 } }, 4), (int32_t[]){ 42, 42, 42, 42 }));
+	ASSERT_STR("-9223372036854775808 0 0 -7 s",	/* the plain fast path */
+		   show_printf("%d %x %u %i %s", type_struct(NULL,
+		   (struct field[]){ { "", &ty_s64, -1 }, { "", &ty_u16, -1 },
+				     { "", &ty_u32, -1 }, { "", &ty_s8, -1 },
+				     { "", type_array(&ty_char, 4), -1 } }, 5),
+		   &(struct { int64_t a; uint16_t b; uint32_t c; int8_t d;
+			      char e[4]; })
+		   { INT64_MIN, 0, 0, -7, "s" }));
 	ASSERT_STR("x=4294967296 y=-1|A|", show_printf("x=%v y=%d|%c|", u,
 						       &e));
 }
