@@ -42,6 +42,8 @@ all_triplets="aarch64-linux-gnu arm-linux-gnueabihf arm-linux-gnueabi
 	mipsel-linux-gnu mips-linux-gnu mips64el-linux-gnuabi64
 	riscv64-linux-gnu powerpc-linux-gnu powerpc64le-linux-gnu
 	loongarch64-linux-gnu musl"
+# built when Debian has a cross compiler for it, skipped otherwise
+optional="loongarch64-linux-gnu"
 
 case ${1:-} in
 -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -121,10 +123,12 @@ apt_update()
 }
 
 # has_candidate PKG: Debian (as configured here) has PKG to install
+# (grep reads all of it: with pipefail, grep -q quitting early would
+# fail the pipeline when apt-cache gets SIGPIPE)
 has_candidate()
 {
 	apt-cache policy "$1" 2>/dev/null |
-		grep -q '^  Candidate: [^(]'
+		grep '^  Candidate: [^(]' >/dev/null
 }
 
 # toolchain TRIPLET: make TRIPLET-gcc available; 2 if Debian has none
@@ -266,7 +270,14 @@ for t in $triplets; do
 	toolchain "$t"
 	case $? in
 	0) read -r result size < <(one "$t") ;;
-	2) result=skipped size=- ;;
+	2)	# only a triplet Debian has never shipped a toolchain for
+		# may be missing (loongarch64: not in bookworm); any other
+		# missing compiler is a failure, not a silent skip
+		case " $optional " in
+		*" $t "*) result=skipped ;;
+		*) result=no-package ;;
+		esac
+		size=- ;;
 	*) result=no-toolchain size=- ;;
 	esac
 	case $result in
