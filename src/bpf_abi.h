@@ -145,6 +145,7 @@ enum bpf_func_id {
 	BPF_FUNC_probe_read_user_str = 114,
 	BPF_FUNC_probe_read_kernel_str = 115,
 	BPF_FUNC_ringbuf_output = 130,
+	BPF_FUNC_get_current_task_btf = 158,	/* 5.11 */
 };
 
 /* The union bpf_attr members we use, laid out as in the kernel. */

@@ -15,11 +15,14 @@
  * downwards from r10; temporaries are released at the end of each
  * statement, scratch variables ($x) live for the whole probe.
  *
- * Aggregations are per-CPU hash maps: an update is a lookup, an insert
- * of zeroes the first time, and a plain add on this CPU's copy, exact
+ * Aggregations are per-CPU maps: an update is a lookup, an insert of
+ * zeroes the first time, and a plain add on this CPU's copy, exact
  * under concurrency and without atomic instructions (which 32-bit JITs
- * lack).  Actions (print, printf, exit, clear) send a record through
- * the perf event array; its first u64 is the action's id.
+ * lack).  A keyless one is a per-CPU array's one entry; a keyed count()
+ * or sum() first tries its key's slot in a per-CPU cache of hot keys
+ * (ply.h), so the common event costs no hash lookup.  Actions (print,
+ * printf, exit, clear) send a record through the output map; its first
+ * u64 is the action's id.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -288,13 +291,19 @@ static struct map *zeromap(struct cg *g, int size)
 }
 
 /* r0 = this CPU's value of the aggregation at key, created as zeroes;
- * jumps to out when the map is full */
+ * jumps to out when the map is full.  A keyless aggregation is the one
+ * entry of a per-CPU array, always there. */
 static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
 {
 	struct map *m = n->map;
 	int have = label_new(g->p), zero;
 
 	emit_lookup(g, m, key);
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		/* always there; the check is for the verifier */
+		emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
+		return;
+	}
 	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0), have);
 	if (m->vtype->size <= 64) {
 		zero = stack_alloc(g, m->vtype->size, n);
@@ -337,6 +346,103 @@ static void emit_bucket(struct cg *g, int v, int idx, const struct type *t)
 	label_here(g->p, done);
 }
 
+/* r0 = the slot of the key at r10 + key in m's hot-key cache (ply.h),
+ * else jump to out (never: the index is in range, but the verifier
+ * wants the check)
+ *	r1 = k[0] ^ k[1] ^ ...; r1 *= HOT_HASH_MUL; r1 >>= 64 - log2(slots)
+ *	*(u32 *)(r10 + idx) = r1; r0 = lookup(hot, r10 + idx)		*/
+static void emit_hot_slot(struct cg *g, struct node *n, int key, int out)
+{
+	struct map *m = n->map;
+	int size = m->ktype->size, idx = stack_alloc(g, 4, n), i, w;
+
+	emit_comment(g->p, "hot-key slot of %s", m->name);
+	for (i = 0; i < size; i += w) {
+		w = piece(key + i, 0, size - i);
+		emit(g->p, BPF_LDX_MEM(bpf_size(w), i ? BPF_REG_2 : BPF_REG_1,
+				       FP, key + i));
+		if (i)
+			emit(g->p, BPF_ALU64_REG(BPF_XOR, BPF_REG_1,
+						 BPF_REG_2));
+	}
+	emit_mov_imm(g, BPF_REG_2, HOT_HASH_MUL);
+	emit(g->p, BPF_ALU64_REG(BPF_MUL, BPF_REG_1, BPF_REG_2));
+	emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_1, 64 - HOT_SLOTS_LOG2));
+	emit(g->p, BPF_STX_MEM(BPF_W, FP, BPF_REG_1, idx));
+	emit_ld_map(g->p, BPF_REG_1, m->hot, false);
+	emit_fp_addr(g, BPF_REG_2, idx);
+	emit_call(g, BPF_FUNC_map_lookup_elem);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
+}
+
+/* slot.val += v (or 1); v < 0: count() */
+static void emit_slot_add(struct cg *g, int slot, int off, int v)
+{
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, slot, off));
+	if (v >= 0)
+		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
+	else
+		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit(g->p, BPF_STX_MEM(BPF_DW, slot, BPF_REG_1, off));
+}
+
+/* @m[k] = count() | sum(v) through the hot-key cache; the key is at
+ * r10 + key, v in a register (or -1 for count())
+ *	r0 = slot of k
+ *	if slot.key != k goto miss		(a word at a time)
+ *	slot.val += v; goto out
+ * miss:					(rS: a pool register)
+ *	rS = r0; if !slot.used goto take
+ *	r0 = this CPU's hash[slot.key] (created as 0), else goto take
+ *	*r0 += slot.val
+ * take:
+ *	slot.key = k; slot.val = v; slot.used = 1			*/
+static void cg_aggregate_hot(struct cg *g, struct node *n, int key, int v,
+			     int out)
+{
+	struct map *m = n->lhs->map;
+	int size = m->ktype->size, vo = hot_val_off(m), uo = hot_used_off(m);
+	int miss = label_new(g->p), take = label_new(g->p), old, rs, i, w;
+
+	emit_hot_slot(g, n->lhs, key, out);
+	for (i = 0; i < size; i += w) {
+		w = piece(key + i, 0, size - i);
+		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_1, BPF_REG_0, i));
+		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_2, FP, key + i));
+		emit_jmp(g->p, BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_2, 0),
+			 miss);
+	}
+	emit_slot_add(g, BPF_REG_0, vo, v);
+	emit_jmp(g->p, BPF_JMP_A(0), out);
+
+	label_here(g->p, miss);
+	emit_comment(g->p, "the slot's key moves to the hash");
+	rs = reg_get(g, n);
+	emit(g->p, BPF_MOV64_REG(rs, BPF_REG_0));
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, rs, uo));
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), take);
+	old = stack_alloc(g, size, n);
+	emit_copy(g, old, rs, 0, size);
+	emit_agg_value(g, n->lhs, old, take);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, rs, vo));
+	emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_2));
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+
+	label_here(g->p, take);
+	for (i = 0; i < size; i += w) {
+		w = piece(key + i, 0, size - i);
+		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_1, FP, key + i));
+		emit(g->p, BPF_STX_MEM(bpf_size(w), rs, BPF_REG_1, i));
+	}
+	if (v >= 0)
+		emit(g->p, BPF_STX_MEM(BPF_DW, rs, v, vo));
+	else
+		emit(g->p, BPF_ST_MEM(BPF_DW, rs, vo, 1));
+	emit(g->p, BPF_ST_MEM(BPF_DW, rs, uo, 1));
+	reg_put(g, rs);
+}
+
 /* @m[k] = count() | sum(x) | quantize(x) */
 static void cg_aggregate(struct cg *g, struct node *n)
 {
@@ -347,6 +453,13 @@ static void cg_aggregate(struct cg *g, struct node *n)
 	if (n->agg != AGG_COUNT) {
 		v = reg_get(g, arg);
 		cg_expr(g, arg, v);
+	}
+	if (n->lhs->map->hot) {
+		key = cg_key(g, n->lhs);
+		cg_aggregate_hot(g, n, key, v, out);
+		label_here(g->p, out);
+		reg_put(g, v);
+		return;
 	}
 	if (n->agg == AGG_QUANTIZE) {
 		idx = reg_get(g, arg);
@@ -962,6 +1075,77 @@ static void cg_store_read(struct cg *g, struct node *n, int off, int size)
 	reg_put(g, r);
 }
 
+/* r3 = the 0x80 bit of each byte of w that is 0, exactly for the
+ * lowest one (higher ones may be wrong), given r4 = 0x0101..01 and
+ * r5 = 0x8080..80:  r3 = (w - r4) & ~w & r5				*/
+static void emit_nul_bytes(struct cg *g, int w)
+{
+	emit(g->p, BPF_MOV64_REG(BPF_REG_3, w));
+	emit(g->p, BPF_ALU64_REG(BPF_SUB, BPF_REG_3, BPF_REG_4));
+	emit(g->p, BPF_MOV64_REG(BPF_REG_0, w));
+	emit(g->p, BPF_ALU64_IMM(BPF_XOR, BPF_REG_0, -1));
+	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_0));
+	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_5));
+}
+
+/* w keeps its bytes below the lowest flagged in r3 (little-endian):
+ * w &= ((r3 & -r3) >> 7) - 1						*/
+static void emit_keep_below(struct cg *g, int w)
+{
+	emit(g->p, BPF_MOV64_REG(BPF_REG_0, BPF_REG_3));
+	emit(g->p, BPF_NEG64(BPF_REG_0));
+	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_0));
+	emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_3, 7));
+	emit(g->p, BPF_ALU64_IMM(BPF_SUB, BPF_REG_3, 1));
+	emit(g->p, BPF_ALU64_REG(BPF_AND, w, BPF_REG_3));
+}
+
+/* r10 + off = size bytes of comm.  Where the kernel's BTF says where
+ * task_struct.comm is (run.c), it is read in place, two words, and the
+ * bytes after its NUL cleared (kernels that copied names with strlcpy
+ * left a longer old name's tail there); that is much cheaper than the
+ * helper, which this needs on other kernels (and 6.1's doesn't pad).
+ *	r0 = get_current_task_btf(); r1 = comm[0..8); r2 = comm[8..16)
+ *	r4 = 0x0101..01; r5 = r4 << 7
+ *	r3 = NULs of r1; if (r3) goto cut1
+ *	r3 = NULs of r2; if (!r3) goto done; r2 = bytes of r2 below r3
+ *	goto done
+ * cut1: r1 = bytes of r1 below r3; r2 = 0
+ * done: store r1, r2							*/
+static void cg_comm(struct cg *g, int off, int size)
+{
+	int cut1 = label_new(g->p), done = label_new(g->p);
+
+	if (g->s->comm_off < 0 || size != 16 || (off & 7) ||
+	    arch->big_endian) {
+		emit_zero(g, off, size);
+		emit_fp_addr(g, BPF_REG_1, off);
+		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
+		emit_call(g, BPF_FUNC_get_current_comm);
+		return;
+	}
+	emit_comment(g->p, "comm from task_struct (BTF)");
+	emit_call(g, BPF_FUNC_get_current_task_btf);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, g->s->comm_off));
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_0,
+			       g->s->comm_off + 8));
+	emit_mov_imm(g, BPF_REG_4, 0x0101010101010101ULL);
+	emit(g->p, BPF_MOV64_REG(BPF_REG_5, BPF_REG_4));
+	emit(g->p, BPF_ALU64_IMM(BPF_LSH, BPF_REG_5, 7));
+	emit_nul_bytes(g, BPF_REG_1);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_3, 0, 0), cut1);
+	emit_nul_bytes(g, BPF_REG_2);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), done);
+	emit_keep_below(g, BPF_REG_2);
+	emit_jmp(g->p, BPF_JMP_A(0), done);
+	label_here(g->p, cut1);
+	emit_keep_below(g, BPF_REG_1);
+	emit(g->p, BPF_MOV64_IMM(BPF_REG_2, 0));
+	label_here(g->p, done);
+	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_1, off));
+	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_2, off + 8));
+}
+
 static void cg_store_mem(struct cg *g, struct node *n, int off,
 			 struct type *to)
 {
@@ -972,11 +1156,8 @@ static void cg_store_mem(struct cg *g, struct node *n, int off,
 	case N_STR:
 		cg_store_str(g, n, off, to->size);
 		return;
-	case N_IDENT:		/* comm: 6.1's helper doesn't pad it */
-		emit_zero(g, off, size);
-		emit_fp_addr(g, BPF_REG_1, off);
-		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
-		emit_call(g, BPF_FUNC_get_current_comm);
+	case N_IDENT:		/* comm */
+		cg_comm(g, off, size);
 		break;
 	case N_VAR:
 		v = var_slot(g, n);

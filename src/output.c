@@ -813,12 +813,26 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : type_cmp(sort_map->ktype, a, b);
 }
 
+static bool all_zero(const char *p, int size)
+{
+	int i;
+
+	for (i = 0; i < size; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 void out_map_rows(FILE *fp, const struct map *m, void *rows, int n)
 {
 	int ksize = m->ktype->size, stride = ksize + m->vtype->size;
 	char *row = rows;
 	int i;
 
+	/* a keyless quantize() that saw nothing has no bars to draw */
+	if (m->keyless && n > 0 && m->agg == AGG_QUANTIZE &&
+	    all_zero(row + ksize, m->vtype->size))
+		n = 0;
 	if (m->keyless && n > 0) {
 		fprintf(fp, "\n%s: ", m->name);
 		out_value(fp, m->vtype, row + ksize);
@@ -859,6 +873,7 @@ struct map_buf {
 	char *rows;	/* max rows of key, value */
 	char *vals;	/* one lookup: a value per CPU */
 	char *spare;	/* a key whose value vanished */
+	char *hot;	/* one hot-key slot per CPU */
 	int ncpus, max;
 };
 
@@ -889,9 +904,48 @@ static int map_read_rows(const struct map *m, struct map_buf *b)
 	return n;
 }
 
+/* add what every CPU's hot-key slots hold (ply.h) to the n rows read
+ * from the hash, after them: a count moving from a slot to the hash
+ * meanwhile is missed once rather than counted twice */
+static int map_read_hot(const struct map *m, struct map_buf *b, int n)
+{
+	int ksize = m->ktype->size, stride = ksize + 8;
+	int ssize = m->hot->vtype->size, cpu, i, j;
+	uint64_t v, x;
+	char *slot;
+	uint32_t idx;
+
+	for (idx = 0; idx < HOT_SLOTS; idx++) {
+		if (bpf_map_lookup(m->hot->fd, &idx, b->hot))
+			continue;
+		for (cpu = 0; cpu < b->ncpus; cpu++) {
+			slot = b->hot + (size_t)cpu * ssize;
+			memcpy(&x, slot + hot_used_off(m), 8);
+			if (!x)
+				continue;
+			memcpy(&v, slot + hot_val_off(m), 8);
+			for (i = 0; i < n; i++)
+				if (!memcmp(b->rows + i * stride, slot, ksize))
+					break;
+			if (i == n) {
+				if (n == b->max)
+					continue;
+				memcpy(b->rows + n++ * stride, slot, ksize);
+				memset(b->rows + i * stride + ksize, 0, 8);
+			}
+			j = i * stride + ksize;
+			memcpy(&x, b->rows + j, 8);
+			x += v;
+			memcpy(b->rows + j, &x, 8);
+		}
+	}
+	return n;
+}
+
 void out_map(FILE *fp, struct script *s, struct map *m)
 {
 	int ksize = m->ktype->size, vsize = m->vtype->size;
+	size_t vals, hot = m->hot ? m->hot->vtype->size : 0;
 	struct map_buf b;
 	int n;
 
@@ -900,21 +954,46 @@ void out_map(FILE *fp, struct script *s, struct map *m)
 	if (b.ncpus < 1)
 		b.ncpus = 1;
 	b.max = m->max_entries > 0 ? m->max_entries : 1024;
-	b.rows = xcalloc((size_t)b.max * (ksize + vsize) +
-			 (size_t)b.ncpus * ((vsize + 7) & ~7) + ksize + 8, 1);
+	vals = (size_t)b.ncpus * ((vsize + 7) & ~7);
+	b.rows = xcalloc((size_t)b.max * (ksize + vsize) + vals + ksize + 8 +
+			 (size_t)b.ncpus * hot, 1);
 	b.vals = b.rows + (size_t)b.max * (ksize + vsize);
-	b.spare = b.vals + (size_t)b.ncpus * ((vsize + 7) & ~7);
+	b.spare = b.vals + vals;
+	b.hot = b.spare + ksize + 8;
 	n = map_read_rows(m, &b);
+	if (m->hot)
+		n = map_read_hot(m, &b, n);
 	out_map_rows(fp, m, b.rows, n);
 	free(b.rows);
+}
+
+/* an array's entries can't be deleted: they become zeroes */
+static void array_clear(const struct map *m)
+{
+	int ncpus = ncpus_possible();
+	size_t size = (size_t)(ncpus > 0 ? ncpus : 1) *
+		((m->vtype->size + 7) & ~7);
+	char *zero = xcalloc(size, 1);
+	uint32_t i;
+
+	for (i = 0; i < (uint32_t)m->max_entries; i++)
+		bpf_map_update(m->fd, &i, zero, BPF_ANY);
+	free(zero);
 }
 
 void out_map_clear(struct map *m)
 {
 	char *key = xcalloc(m->ktype->size + 1, 1);
 
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		array_clear(m);
+		free(key);
+		return;
+	}
 	while (!bpf_map_next_key(m->fd, NULL, key))
 		if (bpf_map_delete(m->fd, key))
 			break;
+	if (m->hot)
+		array_clear(m->hot);
 	free(key);
 }

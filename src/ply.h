@@ -286,10 +286,38 @@ struct map {
 	struct type *vtype;	/* value; FMT_QUANTIZE array for quantize */
 	enum agg_kind agg;	/* aggregations live in per-CPU maps */
 	bool keyless;		/* "@: 5" instead of "{ key }: 5" */
+	bool deleted;		/* a probe deletes from it */
+	enum bpf_map_type type;	/* HASH; PERCPU_HASH for an aggregation,
+				 * PERCPU_ARRAY (one entry) if keyless */
+	struct map *hot;	/* keyed count()/sum(): the hot-key cache in
+				 * front of this map, or NULL (below) */
 	int max_entries;
 	int fd;			/* bpf_sys.c, -1 until created */
 	struct map *next;
 };
+
+/*
+ * The hot-key cache of a keyed count() or sum(): a per-CPU array of
+ * HOT_SLOTS slots, direct-mapped by a hash of the key.  A hit is an add
+ * in the slot; a miss moves the slot's old key and value into the
+ * per-CPU hash and takes the slot.  So the hash is looked up only when
+ * a key changes slot, and user space reads the hash, then the slots of
+ * every CPU.  A slot is the key (padded to 8 bytes), the value, and a
+ * word that is 1 once the slot holds a key.  Maps a probe deletes from
+ * have no cache: another CPU's slot can't be reached from BPF.
+ */
+#define HOT_SLOTS_LOG2	6
+#define HOT_SLOTS	(1 << HOT_SLOTS_LOG2)
+#define HOT_MAX_KEY	32	/* bytes; larger keys go to the hash */
+#define HOT_HASH_MUL	0x9e3779b97f4a7c15ULL	/* 2^64 / golden ratio */
+static inline int hot_val_off(const struct map *m)
+{
+	return (m->ktype->size + 7) & ~7;
+}
+static inline int hot_used_off(const struct map *m)
+{
+	return hot_val_off(m) + 8;
+}
 
 /* Asynchronous actions: the BPF program sends a record whose first
  * u64 is the action's id; user space acts on it in order. */
@@ -323,6 +351,10 @@ struct script {
 	struct map *exitmap;		/* one u32: set once exit() ran */
 	bool uses_exit;
 	bool uses_ksyms;		/* stack or sym printing: read kallsyms */
+	bool uses_comm;
+	int comm_off;			/* of comm in the kernel's task_struct
+					 * (BTF), read in place; -1: ask the
+					 * bpf_get_current_comm() helper */
 	bool dry_run;			/* -e: providers must not touch the system */
 };
 
@@ -499,6 +531,10 @@ void perf_close_all(int *fds, int n);
 int ncpus_possible(void);	/* for per-CPU values */
 /* online CPUs as a list of ids; returns the count */
 int cpus_online(int *cpus, int max);
+
+/* btf.c: the byte offset of member mem of struct name in the BTF at
+ * path (/sys/kernel/btf/vmlinux), or -1 */
+int btf_member_offset(const char *path, const char *name, const char *mem);
 
 /* ---------------------------------------------------------------- */
 /* perf_ring.c: per-CPU output buffers and the event loop           */

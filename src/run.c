@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ply.h"
+#include "bpf_insn.h"
 #include "run.h"
 
 #define STACK_DEPTH 32
@@ -57,8 +58,48 @@ static bool have_ringbuf(const struct script *s)
 	return true;
 }
 
+/* programs may read the current task's 16 bytes at off in place (5.11) */
+static bool task_readable(int off)
+{
+	struct bpf_insn prog[] = {
+		BPF_CALL_HELPER(BPF_FUNC_get_current_task_btf),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off + 8),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, prog,
+			       ARRAY_SIZE(prog), NULL, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* where comm is in the task_struct, if the kernel's BTF says and its
+ * programs can read it there; -1 otherwise, and always for -e, which
+ * decides without the kernel.  PLY_COMM_HELPER=1: always -1;
+ * PLY_COMM_OFF=N: N, without asking (the golden listings) */
+static int task_comm_offset(const struct script *s)
+{
+	int off;
+
+	if (getenv("PLY_COMM_OFF"))
+		return atoi(getenv("PLY_COMM_OFF"));
+	if (s->dry_run || !s->uses_comm || getenv("PLY_COMM_HELPER"))
+		return -1;
+	off = btf_member_offset("/sys/kernel/btf/vmlinux", "task_struct",
+				"comm");
+	if (off < 0 || !task_readable(off))
+		return -1;
+	dbg("comm: task_struct.comm at %d (BTF)", off);
+	return off;
+}
+
 void run_prepare_maps(struct script *s)
 {
+	s->comm_off = task_comm_offset(s);
 	s->outmap = xcalloc(1, sizeof(*s->outmap));
 	s->outmap->name = "stdout";
 	s->outmap->fd = -1;
@@ -135,11 +176,13 @@ static int create_maps(struct script *s)
 {
 	struct map *m;
 
-	for (m = s->maps; m; m = m->next)
-		if (map_create(m, m->agg ? BPF_MAP_TYPE_PERCPU_HASH :
-			       BPF_MAP_TYPE_HASH, m->ktype->size,
-			       m->vtype->size))
+	for (m = s->maps; m; m = m->next) {
+		if (map_create(m, m->type, m->ktype->size, m->vtype->size))
 			return -1;
+		if (m->hot && map_create(m->hot, m->hot->type, 4,
+					 m->hot->vtype->size))
+			return -1;
+	}
 	if (s->stackmap && map_create(s->stackmap, BPF_MAP_TYPE_STACK_TRACE,
 				      4, STACK_DEPTH * 8))
 		return -1;

@@ -591,8 +591,11 @@ static struct type *ident(struct sema *se, struct node *n)
 		return expr(se, n);
 	}
 	for (i = 0; i < ARRAY_SIZE(builtin_vars); i++) {
-		if (!strcmp(builtin_vars[i].name, n->name))
+		if (!strcmp(builtin_vars[i].name, n->name)) {
+			if (builtin_vars[i].type == ty_comm)
+				se->s->uses_comm = true;
 			return builtin_vars[i].type();
+		}
 		names[i] = builtin_vars[i].name;
 	}
 	near = nearest_name(n->name, names, ARRAY_SIZE(names));
@@ -921,7 +924,7 @@ static void stmt(struct sema *se, struct node *n)
 		assign(se, n);
 		break;
 	case N_DELETE:
-		map_use(se, n->lhs);
+		map_use(se, n->lhs)->deleted = true;
 		break;
 	case N_IF:
 		t = expr(se, n->cond);
@@ -1008,6 +1011,34 @@ static void probe_pass(struct sema *se, struct probe *pb)
 	stmts(se, n->body);
 }
 
+/* where each map lives (ply.h: struct map, the hot-key cache) */
+static void map_storage(struct map *m)
+{
+	struct map *h;
+
+	if (m->agg == AGG_NONE) {
+		m->type = BPF_MAP_TYPE_HASH;
+		return;
+	}
+	if (m->keyless) {
+		m->type = BPF_MAP_TYPE_PERCPU_ARRAY;
+		m->max_entries = 1;
+		return;
+	}
+	m->type = BPF_MAP_TYPE_PERCPU_HASH;
+	if (m->agg == AGG_QUANTIZE || m->deleted || m->vtype->size != 8 ||
+	    m->ktype->size > HOT_MAX_KEY)
+		return;
+	h = m->hot = xcalloc(1, sizeof(*h));
+	h->name = xasprintf("%s (hot keys)", m->name);
+	h->loc = m->loc;
+	h->ktype = &ty_u32;
+	h->vtype = type_str(hot_used_off(m) + 8);
+	h->type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	h->max_entries = HOT_SLOTS;
+	h->fd = -1;
+}
+
 static void check_maps(struct script *s)
 {
 	struct map *m;
@@ -1016,6 +1047,8 @@ static void check_maps(struct script *s)
 		if (!m->vtype)
 			diag_error(m->loc, "map '%s' is never assigned",
 				   m->name);
+		else
+			map_storage(m);
 }
 
 int sema_script(struct script *s)
