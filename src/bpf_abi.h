@@ -98,7 +98,14 @@ enum bpf_cmd {
 	BPF_MAP_GET_NEXT_KEY = 4,
 	BPF_PROG_LOAD = 5,
 	BPF_PROG_TEST_RUN = 10,
+	BPF_LINK_CREATE = 28,
 };
+
+/* expected_attach_type / link_create.attach_type */
+enum bpf_attach_type {
+	BPF_TRACE_KPROBE_MULTI = 42,	/* 5.18, CONFIG_FPROBE */
+};
+#define BPF_F_KPROBE_MULTI_RETURN	(1U << 0)
 
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
@@ -146,6 +153,7 @@ enum bpf_func_id {
 	BPF_FUNC_probe_read_kernel_str = 115,
 	BPF_FUNC_ringbuf_output = 130,
 	BPF_FUNC_get_current_task_btf = 158,	/* 5.11 */
+	BPF_FUNC_get_func_ip = 173,		/* kprobes: 5.15 */
 };
 
 /* The union bpf_attr members we use, laid out as in the kernel. */
@@ -180,7 +188,22 @@ union bpf_attr {
 		uint32_t kern_version;
 		uint32_t prog_flags;
 		char prog_name[16];
+		uint32_t prog_ifindex;
+		uint32_t expected_attach_type;
 	};
+	struct {			/* BPF_LINK_CREATE */
+		uint32_t prog_fd;
+		uint32_t target_fd;
+		uint32_t attach_type;
+		uint32_t flags;
+		struct {
+			uint32_t flags;
+			uint32_t cnt;
+			uint64_t syms;	/* const char ** */
+			uint64_t addrs;
+			uint64_t cookies;
+		} kprobe_multi;
+	} link_create;
 	struct {			/* BPF_PROG_TEST_RUN */
 		uint32_t prog_fd;
 		uint32_t retval;

@@ -25,6 +25,14 @@
 
 #include "ply.h"
 
+/* the kernel's layout (include/uapi/linux/bpf.h) */
+_Static_assert(offsetof(union bpf_attr, expected_attach_type) == 68,
+	       "bpf_attr: expected_attach_type");
+_Static_assert(offsetof(union bpf_attr, link_create.kprobe_multi.syms) == 24,
+	       "bpf_attr: link_create.kprobe_multi.syms");
+_Static_assert(offsetof(union bpf_attr, test.ctx_out) == 56,
+	       "bpf_attr: test.ctx_out");
+
 /* libc knows the syscall numbers of the host; the arch table is the
  * fallback for libcs whose headers predate bpf(2) */
 static long sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
@@ -207,14 +215,15 @@ static uint32_t kern_version(void)
 	return maj << 16 | min << 8 | patch;
 }
 
-int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
-		  int len, char *log, size_t logsz)
+int bpf_prog_load(enum bpf_prog_type type, int attach_type,
+		  const struct bpf_insn *insn, int len, char *log, size_t logsz)
 {
 	union bpf_attr attr;
 	long fd, err;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = type;
+	attr.expected_attach_type = attach_type;
 	attr.insn_cnt = len;
 	attr.insns = (uintptr_t)insn;
 	attr.license = (uintptr_t)"GPL";
@@ -236,6 +245,23 @@ int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
 	if (fd >= 0)
 		return fd;	/* flaky failure: keep the program */
 	return err;
+}
+
+/* one link attaching a KPROBE_MULTI program to every function in
+ * syms[0..n) (or their returns); the link's fd or -errno */
+int bpf_link_kprobe_multi(int prog_fd, const char *const *syms, int n,
+			  bool ret)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.attach_type = BPF_TRACE_KPROBE_MULTI;
+	attr.link_create.kprobe_multi.flags =
+		ret ? BPF_F_KPROBE_MULTI_RETURN : 0;
+	attr.link_create.kprobe_multi.cnt = n;
+	attr.link_create.kprobe_multi.syms = (uintptr_t)syms;
+	return (int)sys_bpf(BPF_LINK_CREATE, &attr);
 }
 
 /* run a RAW_TRACEPOINT program once, with no context (BEGIN, END) */

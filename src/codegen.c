@@ -390,7 +390,7 @@ static void emit_slot_add(struct cg *g, int slot, int off, int v)
  * r10 + key, v in a register (or -1 for count())
  *	r0 = slot of k
  *	if slot.key != k goto miss		(a word at a time)
- *	slot.val += v; goto out
+ *	slot.val += v; slot.used = 1; goto out
  * miss:					(rS: a pool register)
  *	rS = r0; if !slot.used goto take
  *	r0 = this CPU's hash[slot.key] (created as 0), else goto take
@@ -413,6 +413,8 @@ static void cg_aggregate_hot(struct cg *g, struct node *n, int key, int v,
 			 miss);
 	}
 	emit_slot_add(g, BPF_REG_0, vo, v);
+	/* an all-zero key matches a slot never taken */
+	emit(g->p, BPF_ST_MEM(BPF_DW, BPF_REG_0, uo, 1));
 	emit_jmp(g->p, BPF_JMP_A(0), out);
 
 	label_here(g->p, miss);
@@ -844,6 +846,12 @@ static void cg_ident(struct cg *g, struct node *n, int dst)
 
 	if (!strcmp(s, "ctx")) {
 		emit(g->p, BPF_MOV64_REG(dst, CTX));
+		return;
+	}
+	if (!strcmp(s, "func_ip")) {	/* kprobe.c's caller */
+		emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
+		emit_call(g, BPF_FUNC_get_func_ip);
+		emit(g->p, BPF_MOV64_REG(dst, BPF_REG_0));
 		return;
 	}
 	if (!strcmp(s, "pid") || !strcmp(s, "kpid")) {

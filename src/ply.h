@@ -462,6 +462,8 @@ struct probe {
 	struct type *ctx_type;	/* tracepoint: struct of the event's fields */
 	struct prog *prog;	/* codegen.c */
 	int prog_fd;		/* bpf_sys.c, -1 until loaded */
+	int attach_type;	/* expected_attach_type: a provider's
+				 * BPF_TRACE_KPROBE_MULTI, else 0 */
 	int stack_size;		/* codegen.c: bytes of stack used */
 	void *priv;		/* provider's own state (event fds ...) */
 	struct probe *next;
@@ -491,6 +493,8 @@ int kprobe_attach(struct probe *pb);
 void kprobe_detach(struct probe *pb);
 /* regs, and a register of pt_regs as an expression of type t */
 struct node *kprobe_regs(struct probe *pb, struct node *n);
+/* the probe reads regs itself: no kprobe_multi (partial pt_regs) */
+void kprobe_whole_regs(struct probe *pb);
 struct node *kprobe_reg(struct probe *pb, struct node *n, const char *reg,
 			struct type *t);
 extern const struct provider tracepoint_provider, profile_provider,
@@ -520,9 +524,13 @@ int bpf_map_lookup(int fd, const void *key, void *val);
 int bpf_map_update(int fd, const void *key, const void *val, uint64_t flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next);
-/* load; on failure fills log (if non-NULL) with the verifier's log */
-int bpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insn,
-		  int len, char *log, size_t logsz);
+/* load (attach_type: the expected one, or 0); on failure fills log
+ * (if non-NULL) with the verifier's log */
+int bpf_prog_load(enum bpf_prog_type type, int attach_type,
+		  const struct bpf_insn *insn, int len, char *log,
+		  size_t logsz);
+int bpf_link_kprobe_multi(int prog_fd, const char *const *syms, int n,
+			  bool ret);
 int bpf_prog_test_run(int prog_fd);
 int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
 		    int group_fd, unsigned long flags);

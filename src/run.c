@@ -68,7 +68,7 @@ static bool task_readable(int off)
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, prog,
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, 0, prog,
 			       ARRAY_SIZE(prog), NULL, 0);
 
 	if (fd < 0)
@@ -209,8 +209,8 @@ static int load_probe(struct probe *pb, bool debug)
 	if (log)
 		log[0] = '\0';
 	asm_relocate(pb->prog);
-	fd = bpf_prog_load(pb->prov->prog_type, pb->prog->insn, pb->prog->len,
-			   log, logsz);
+	fd = bpf_prog_load(pb->prov->prog_type, pb->attach_type, pb->prog->insn,
+			   pb->prog->len, log, logsz);
 	if (fd < 0) {
 		err_msg("the kernel refused the program for '%s': %s%s",
 			pb->spec, strerror(-fd), hint(-fd));

@@ -583,7 +583,9 @@ static struct type *ident(struct sema *se, struct node *n)
 	const char *near;
 	size_t i;
 
-	if (!strcmp(n->name, "ctx") && n->type)
+	/* typed by the provider that put them there */
+	if ((!strcmp(n->name, "ctx") || !strcmp(n->name, "func_ip")) &&
+	    n->type)
 		return n->type;
 	if (se->pb->prov->ident && (r = se->pb->prov->ident(se->pb, n))) {
 		r->next = n->next;

@@ -4,17 +4,21 @@
  *
  * A glob (vfs_*, SyS_[rw]*, !(...)) is expanded at setup against the
  * functions the kernel can trace (available_filter_functions, else the
- * text symbols of /proc/kallsyms).  Each function gets its own perf
- * event from the kernel's kprobe PMU (/sys/bus/event_source/devices/
- * kprobe), so a probe disappears with its file descriptor, even when
- * ply is killed with SIGKILL.  Kernels without that PMU (before 4.17)
- * get kprobe_events lines named ply_<pid>/pN, removed on every exit
- * path; a killed run's leftovers are removed at the next start.
+ * text symbols of /proc/kallsyms).  Where the kernel has kprobe_multi
+ * links (5.18, CONFIG_FPROBE), one link attaches the program to all of
+ * them at once.  Otherwise each function gets its own perf event from
+ * the kernel's kprobe PMU (/sys/bus/event_source/devices/kprobe).
+ * Either way a probe disappears with its file descriptor, even when ply
+ * is killed with SIGKILL.  Kernels without that PMU (before 4.17) get
+ * kprobe_events lines named ply_<pid>/pN, removed on every exit path;
+ * a killed run's leftovers are removed at the next start.
  *
  * Provider variables: regs (the struct pt_regs, from the arch table),
  * argN (the kernel calling convention's argument registers), caller
  * (the probed address, printed as sym+off), and, in kretprobe.c,
- * retval.
+ * retval.  A kprobe_multi program's pt_regs hold the arguments, sp and
+ * ip only: a probe that reads regs itself gets a perf event per
+ * function, and caller comes from bpf_get_func_ip() there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,13 +29,16 @@
 #include <unistd.h>
 
 #include "ply.h"
+#include "bpf_insn.h"
 
 struct kprobe {
 	char **funcs;		/* targets; one NULL entry for an address */
 	int nfuncs;
 	uint64_t addr, off;	/* kprobe:0xADDR, SYM+OFF */
 	bool glob;
-	int *fds;
+	bool multi;		/* one kprobe_multi link for all funcs */
+	int *fds;		/* a perf event per function, or the link */
+	int nfds;
 	char **events;		/* kprobe_events names to remove, or NULL */
 };
 
@@ -172,12 +179,54 @@ static int check_symbol(struct probe *pb, const char *sym)
 	return -1;
 }
 
+/* no MOD:func among the targets (kprobe_multi names vmlinux's) */
+static bool vmlinux_only(const struct kprobe *k)
+{
+	int i;
+
+	for (i = 0; i < k->nfuncs; i++)
+		if (strchr(k->funcs[i], ':'))
+			return false;
+	return true;
+}
+
+/* does the kernel have kprobe_multi links?  A link to a function that
+ * doesn't exist is ESRCH where it has, EOPNOTSUPP without CONFIG_FPROBE
+ * and EINVAL before 5.18.  PLY_KPROBE_EVENTS (below) means no too. */
+static bool have_kprobe_multi(void)
+{
+	static int have = -1;
+	static const char *const bogus[] = { "ply_no_such_function" };
+	struct bpf_insn prog[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	int fd, err;
+
+	if (have >= 0)
+		return have;
+	have = 0;
+	if (getenv("PLY_KPROBE_EVENTS") || getenv("PLY_NO_KPROBE_MULTI"))
+		return false;
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, prog,
+			   ARRAY_SIZE(prog), NULL, 0);
+	if (fd < 0)
+		return false;
+	err = bpf_link_kprobe_multi(fd, bogus, 1, false);
+	if (err >= 0)
+		close(err);
+	close(fd);
+	have = err == -ESRCH || err == -ENOENT;
+	dbg("kprobe_multi links: %s (%s)", have ? "yes" : "no",
+	    strerror(err < 0 ? -err : 0));
+	return have;
+}
+
 int kprobe_setup(struct probe *pb, bool dry_run)
 {
 	struct kprobe *k = xcalloc(1, sizeof(*k));
 	char *sym = xstrdup(pb->arg), *plus;
 
-	(void)dry_run;
 	pb->priv = k;
 	if (!*sym) {
 		diag_error(pb->ast->loc, "%s needs a function: %s:vfs_read",
@@ -207,8 +256,16 @@ int kprobe_setup(struct probe *pb, bool dry_run)
 			   "machine: with --arch, name one function");
 		return -1;
 	}
-	if (k->glob)
-		return expand(pb, k, sym);
+	if (k->glob) {
+		if (expand(pb, k, sym))
+			return -1;
+		if (!dry_run && k->nfuncs > 1 && !k->off &&
+		    vmlinux_only(k) && have_kprobe_multi()) {
+			k->multi = true;
+			pb->attach_type = BPF_TRACE_KPROBE_MULTI;
+		}
+		return 0;
+	}
 	k->funcs = xcalloc(1, sizeof(*k->funcs));
 	k->funcs[k->nfuncs++] = sym;
 	/* this machine's functions say nothing of another's */
@@ -261,19 +318,44 @@ struct node *kprobe_reg(struct probe *pb, struct node *n, const char *reg,
 	return m;
 }
 
+/* the probe reads pt_regs itself: it needs them whole, so a perf
+ * event per function rather than one kprobe_multi link */
+void kprobe_whole_regs(struct probe *pb)
+{
+	struct kprobe *k = pb->priv;
+
+	k->multi = false;
+	pb->attach_type = 0;
+}
+
+/* bpf_get_func_ip(ctx): the function's address, also in kprobe_multi
+ * programs, whose pt_regs' ip is not quite it */
+static struct node *func_ip(struct node *n, struct type *t)
+{
+	struct node *r = node_new(N_IDENT, n->loc);
+
+	r->name = "func_ip";
+	r->type = t;
+	return r;
+}
+
 static struct node *kprobe_ident(struct probe *pb, struct node *n)
 {
 	static struct type *ulong, *sym;
+	struct kprobe *k = pb->priv;
 	int i;
 
 	if (!ulong) {
 		ulong = type_with_fmt(type_int(arch->word, false), FMT_HEX);
 		sym = type_with_fmt(type_int(arch->word, false), FMT_KSYM);
 	}
-	if (!strcmp(n->name, "regs"))
+	if (!strcmp(n->name, "regs")) {
+		kprobe_whole_regs(pb);
 		return kprobe_regs(pb, n);
+	}
 	if (!strcmp(n->name, "caller"))
-		return kprobe_reg(pb, n, arch->pc, sym);
+		return k->multi ? func_ip(n, sym) :
+			kprobe_reg(pb, n, arch->pc, sym);
 	if (strncmp(n->name, "arg", 3) || n->name[3] < '0' ||
 	    n->name[3] > '9' || n->name[4])
 		return NULL;
@@ -487,13 +569,50 @@ static bool fatal(int err)
 		err == -EACCES || err == -EMFILE;
 }
 
+/* every function through one kprobe_multi link; else the program is
+ * loaded again as a plain kprobe, for a perf event per function */
+static int attach_multi(struct probe *pb, struct kprobe *k)
+{
+	int fd = bpf_link_kprobe_multi(pb->prog_fd,
+				       (const char *const *)k->funcs,
+				       k->nfuncs, is_retprobe(pb));
+
+	if (fd >= 0) {
+		k->fds = xcalloc(1, sizeof(*k->fds));
+		k->fds[0] = fd;
+		k->nfds = 1;
+		fprintf(stderr, "ply: %s: attached to %d of %d functions "
+			"(kprobe_multi)\n", pb->spec, k->nfuncs, k->nfuncs);
+		return 0;
+	}
+	dbg("%s: kprobe_multi link: %s; a probe per function instead",
+	    pb->spec, strerror(-fd));
+	k->multi = false;
+	pb->attach_type = 0;
+	fd = bpf_prog_load(pb->prov->prog_type, 0, pb->prog->insn,
+			   pb->prog->len, NULL, 0);
+	if (fd < 0) {
+		err_msg("the kernel refused the program for '%s' as a "
+			"plain kprobe: %s", pb->spec, strerror(-fd));
+		return fd;
+	}
+	close(pb->prog_fd);
+	pb->prog_fd = fd;
+	return 1;
+}
+
 int kprobe_attach(struct probe *pb)
 {
 	struct kprobe *k = pb->priv;
-	int *errs = xcalloc(k->nfuncs, sizeof(*errs));
-	int i, nok = 0, bad = -1, err;
+	int *errs, i, nok = 0, bad = -1, err;
 
+	if (k->multi && (err = attach_multi(pb, k)) <= 0)
+		return err;
+	errs = xcalloc(k->nfuncs, sizeof(*errs));
 	k->fds = xcalloc(k->nfuncs, sizeof(*k->fds));
+	k->nfds = k->nfuncs;
+	for (i = 0; i < k->nfds; i++)
+		k->fds[i] = -1;		/* not tried: nothing to close */
 	for (i = 0; i < k->nfuncs; i++) {
 		errs[i] = attach_one(pb, k, i);
 		if (!errs[i]) {
@@ -526,7 +645,7 @@ void kprobe_detach(struct probe *pb)
 
 	if (!k || !k->fds)
 		return;
-	perf_close_all(k->fds, k->nfuncs);	/* a glob's: in parallel */
+	perf_close_all(k->fds, k->nfds);	/* a glob's: in parallel */
 	for (i = 0; i < k->nfuncs; i++)
 		if (k->events && k->events[i])
 			events_write(xasprintf("-:%s\n", k->events[i]));

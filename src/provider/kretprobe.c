@@ -14,8 +14,10 @@ static struct node *kretprobe_ident(struct probe *pb, struct node *n)
 
 	if (!ret)
 		ret = type_int(arch->word, true);
-	if (!strcmp(n->name, "regs"))
+	if (!strcmp(n->name, "regs")) {
+		kprobe_whole_regs(pb);
 		return kprobe_regs(pb, n);
+	}
 	if (!strcmp(n->name, "retval"))
 		return kprobe_reg(pb, n, arch->ret, ret);
 	if (strncmp(n->name, "arg", 3) && strcmp(n->name, "caller"))
