@@ -2,9 +2,10 @@
 # bench/run.sh - ply against bpftrace (and iovisor/ply if `ply-iovisor` is
 # on PATH), side by side in one run, tracers alternated every round.
 #
-#   bench/run.sh [-r ROUNDS] [-t TESTS] [-n CALLS] [-p PRINTF_CALLS] [-o FILE]
+#   bench/run.sh [-r ROUNDS] [-t TESTS] [-n CALLS] [-p PRINTF_CALLS]
+#                [-m min|median|mean] [-o FILE]
 #
-#   -r ROUNDS   alternated rounds (default 5); odd rounds run ply first,
+#   -r ROUNDS   alternated rounds (default 7); odd rounds run ply first,
 #               even rounds bpftrace first
 #   -t TESTS    comma-separated subset of:
 #                 floor,count,quantize,mapwrite   ns per syscall (+ VmHWM)
@@ -17,6 +18,10 @@
 #               (default: all of them)
 #   -n CALLS    getppid() calls per per-syscall run (default 2000000)
 #   -p CALLS    calls for the printf runs (default 200000)
+#   -m WHICH    ns per syscall of one run: of its fastest batch of
+#               10000 calls (min, the default: the other tenants of a
+#               shared machine only ever add time), of its median batch,
+#               or the mean over the whole run
 #   -o FILE     also write the table to FILE
 #
 # Environment: PLY=path uses that ply instead of building a static musl one
@@ -26,26 +31,31 @@
 #
 # The workload (bench/workload.c) times its own getppid() loop, pinned to
 # CPU 0, and prints ns per call; tracers run pinned to CPU 1 and start it
-# with -c, so the probes are attached before it runs.
+# with -c, so the probes are attached before it runs.  Each round runs
+# the untraced workload first; a test's cost added per syscall and its
+# ratio to the floor are taken per round against that round's untraced
+# run and floor, then the median over the rounds is shown.
 set -u
 LC_ALL=C
 export LC_ALL
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-rounds=5
+rounds=7
 tests=floor,count,quantize,mapwrite,printf,exact,startup,insns,size
 N=2000000
 NP=200000
+NSFIELD=min_ns_per_call
 outfile=
-while getopts r:t:n:p:o:h opt; do
+while getopts r:t:n:p:o:m:h opt; do
 	case $opt in
+	m) NSFIELD=${OPTARG}_ns_per_call ;;
 	r) rounds=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	n) N=$OPTARG ;;
 	p) NP=$OPTARG ;;
 	o) outfile=$OPTARG ;;
-	*) sed -n '2,27p' "$0"; exit 2 ;;
+	*) sed -n '2,/^set -u/p' "$0" | sed '$d'; exit 2 ;;
 	esac
 done
 want() { case ",$tests," in *,"$1",*) return 0 ;; esac; return 1; }
@@ -120,6 +130,7 @@ prog() {
 	bpftrace)
 		case $1 in
 		floor) echo "$be { }" ;;
+		floorx) echo "$bx { }" ;;
 		count | startup) echo "$be { @[comm] = count(); }" ;;
 		quantize) echo "$bx { @ = hist(args->ret); }" ;;
 		mapwrite) echo "$be { @m[tid] = nsecs; }" ;;
@@ -129,6 +140,7 @@ prog() {
 	*)	# ply and iovisor/ply share the language
 		case $1 in
 		floor) echo "$tp { }" ;;
+		floorx) echo "$tx { }" ;;
 		count | startup) echo "$tp { @[comm] = count(); }" ;;
 		quantize) echo "$tx { @ = quantize(data->ret); }" ;;
 		mapwrite) echo "$tp { m[kpid] = time; }" ;;
@@ -146,9 +158,10 @@ trace() {
 	iovisor) "$IOVISOR" -c "$cmd" "$p" ;;
 	bpftrace) "$BPFTRACE" -c "$cmd" -e "$p" ;;
 	esac >"$W/out" 2>"$W/err"
+	settle
 }
 
-rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; } # test tracer metric value
+rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${r:-0}" >>"$RAW"; } # test tracer metric value [round]
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$WLOUT" | head -n 1; }
 
 # ---------------------------------------------------------------- one round
@@ -158,13 +171,14 @@ run_one() { # TEST TRACER
 	export WL_OUT=$WLOUT
 	case $test in
 	base)
-		"$WL" "$N" 0 && rec base none ns "$(field ns_per_call)" ;;
-	floor | count | quantize | mapwrite)
+		"$WL" "$N" 0 && rec base none ns "$(field "$NSFIELD")" ;;
+	floor | floorx | count | quantize | mapwrite)
 		p=$(prog "$test" "$t")
 		trace_pinned "$t" "$WL -hwm $N 0" "$p"
-		v=$(field ns_per_call)
+		v=$(field "$NSFIELD")
 		if [ -z "$v" ]; then say "  $test/$t failed: $(head -c 300 "$W/err")"; return; fi
 		rec "$test" "$t" ns "$v"
+		rec "$test" "$t" mean_ns "$(field ns_per_call)"
 		rec "$test" "$t" hwm_kb "$(field hwm_kb)" ;;
 	printf)
 		p=$(prog printf "$t")
@@ -248,10 +262,24 @@ trace_pinned() { # the tracer on CPU 1, the workload pins itself to CPU 0
 	iovisor) taskset -c 1 "$IOVISOR" -c "$cmd" "$p" ;;
 	bpftrace) taskset -c 1 "$BPFTRACE" -c "$cmd" -e "$p" ;;
 	esac >"$W/out" 2>"$W/err"
+	settle
+}
+# ply detaches in a child after it exits: until that child is gone
+# (zombies aside), its probe still runs and would be measured with the
+# next run's
+settle() {
+	local i=0 name
+	name=$(basename "$PLYBIN")
+	while pgrep -r R,S,D -x "$name" >/dev/null && [ $i -lt 1000 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
 }
 
 round_tests=
 for x in floor count quantize mapwrite printf exact startup; do
+	# quantize runs at sys_exit: its floor is an empty program there
+	[ "$x" = quantize ] && want quantize && round_tests="$round_tests floorx"
 	want "$x" && round_tests="$round_tests $x"
 done
 case $round_tests in *floor* | *count* | *quantize* | *mapwrite*) round_tests="base $round_tests" ;; esac
@@ -333,6 +361,30 @@ med() { stats "$@" | cut -d' ' -f1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f×", a / b }'; }
 
 base=$(med base none ns)
+# the floor of a test: the empty program on its tracepoint
+floor_of() { [ "$1" = quantize ] && echo floorx || echo floor; }
+# paired TEST TRACER: the medians over rounds of the cost added over
+# that round's untraced run, and of its ratio to that round's floor
+# (paired by round, so that the machine's slow spells cancel out)
+paired() {
+	awk -F'\t' -v a="$1" -v b="$2" -v fl="$(floor_of "$1")" '
+		$1 == "base" && $3 == "ns" { u[$5] = $4 }
+		$1 == fl && $2 == b && $3 == "ns" { f[$5] = $4 }
+		$1 == a && $2 == b && $3 == "ns" { x[$5] = $4 }
+		END {
+			for (r in x) if ((r in u) && (r in f) && f[r] > u[r]) {
+				n++; d[n] = x[r] - u[r]; q[n] = d[n] / (f[r] - u[r])
+			}
+			if (!n) { print "-"; exit }
+			sort(d, n); sort(q, n)
+			printf "+%.0f ns, %.2f× (%.2f–%.2f)", mid(d, n), mid(q, n), q[1], q[n]
+		}
+		function sort(v, n,   i, j, t) {
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		}
+		function mid(v, n) { return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$RAW"
+}
 row() { # LABEL TEST METRIC RATIO-KIND
 	local label=$1 test=$2 metric=$3 kind=${4:-} line t c r f m
 	line="| $label |"
@@ -340,11 +392,10 @@ row() { # LABEL TEST METRIC RATIO-KIND
 		c=$(cell "$test" "$t" "$metric")
 		m=$(med "$test" "$t" "$metric")
 		case $kind in
-		floor) r=$(ratio "$m" "$(med floor "$t" ns)") ;;
+		floor) r=$(ratio "$m" "$(med "$(floor_of "$test")" "$t" ns)") ;;
 		base) r=$(ratio "$m" "$base") ;;
-		added) # (t - untraced) / (floor - untraced)
-			f=$(med floor "$t" ns)
-			r=$(awk -v m="$m" -v f="$f" -v b="$base" 'BEGIN { if (m == "-" || f == "-" || b == "-" || f - b <= 0) print "-"; else printf "+%.0f ns, %.2f×", m - b, (m - b) / (f - b) }') ;;
+		added) # per round (t - untraced) / (floor - untraced); medians
+			r=$(paired "$test" "$t") ;;
 		*) r= ;;
 		esac
 		[ "$kind" = added ] && c=""
@@ -364,6 +415,7 @@ row() { # LABEL TEST METRIC RATIO-KIND
 		for t in $tracers; do line="$line $(cell base none ns) | |"; done
 		echo "$line"
 		want floor && row "floor (empty program), ns/call; ratio: ×untraced" floor ns base
+		want quantize && row "floor at sys_exit (empty program), ns/call; ratio: ×untraced" floorx ns base
 		for x in count quantize mapwrite; do
 			want $x || continue
 			row "$x, ns/call; ratio: ×own floor" "$x" ns floor
