@@ -13,8 +13,10 @@
  * followed by ':' start a TOK_SPEC.  The spec runs up to the first
  * character that is not a spec character (blank, '{', ',', ';', '<',
  * '#' ...), or up to a '/', which starts a predicate; for tracepoints
- * (provider a prefix of "tracepoint") the first '/' separates the
- * subsystem from the event and belongs to the spec.
+ * the first '/' separates the subsystem from the event and belongs to
+ * the spec.  So does it for a provider that doesn't exist, so that
+ * `tracepiont:sched/sched_switch` is an unknown provider, not a bad
+ * predicate.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -147,17 +149,28 @@ static bool is_spec(int c)
 	return is_ident(c) || (c && strchr("[]*?!()|+:.-@^", c));
 }
 
-/* is the provider p[0..len) a prefix of "tracepoint"? */
-static bool is_tracepoint(const char *p, int len)
+/* may the spec of provider p[0..len) hold a '/'?  Not if it names
+ * (by prefix) a provider whose specs never do: kept in step with the
+ * table in provider/provider.c */
+static bool slash_in_spec(const char *p, int len)
 {
-	return len <= 10 && !strncmp(p, "tracepoint", (size_t)len);
+	static const char *const no_slash[] = {
+		"kprobe", "kretprobe", "profile", "interval",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(no_slash); i++)
+		if (len <= (int)strlen(no_slash[i]) &&
+		    !strncmp(p, no_slash[i], (size_t)len))
+			return false;
+	return true;
 }
 
 /* ident ':' spec-chars, see the comment at the top */
 static struct token lex_spec(struct lexer *lx, int ident_len)
 {
 	struct token t = tok_start(lx, TOK_SPEC);
-	bool slash_ok = is_tracepoint(lx->p, ident_len);
+	bool slash_ok = slash_in_spec(lx->p, ident_len);
 	int n = ident_len + 1;
 
 	for (;; n++) {
