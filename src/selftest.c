@@ -23,6 +23,7 @@ static void report(bool ok, const char *what, const char *fix)
 	if (!ok && fix)
 		printf(": %s", fix);
 	putchar('\n');
+	fflush(stdout);		/* before the next check's messages on stderr */
 	nfail += !ok;
 }
 
@@ -85,6 +86,7 @@ static void check_script(const char *name, const char *text)
 	char what[128];
 
 	snprintf(what, sizeof(what), "attach %s", name);
+	fflush(stdout);
 	report(s && !run_try_attach(s), what,
 	       "see the message above for the reason");
 }
