@@ -510,7 +510,8 @@ void prov_perf_detach(int *fds, int n);	/* closes, sets -1 */
 
 /* tracefs.c */
 const char *tracefs_path(void);	/* mounts tracefs if needed; NULL on failure */
-/* the same, but never mounts (dry run); NULL + errno */
+/* the same, but never mounts (dry run); NULL + errno (EACCES: there,
+ * but we may not read it) */
 const char *tracefs_lookup(bool may_mount);
 /* events/<sys>/<event>/format as a struct type; NULL + errno */
 struct type *tracefs_format(const char *sys, const char *event, int *id);

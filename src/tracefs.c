@@ -21,12 +21,17 @@
 
 #include "ply.h"
 
+static bool denied;	/* a tracefs we may not look into: not root */
+
 static bool has_events(const char *dir)
 {
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/events", dir);
-	return access(path, F_OK) == 0;
+	if (access(path, F_OK) == 0)
+		return true;
+	denied |= errno == EACCES || errno == EPERM;
+	return false;
 }
 
 /* the 2nd and 3rd fields of a /proc/mounts line */
@@ -104,7 +109,7 @@ const char *tracefs_lookup(bool may_mount)
 		path = mount_tracefs(known);
 	}
 	if (!path)
-		errno = ENODEV;
+		errno = denied ? EACCES : ENODEV;
 	return path;
 }
 

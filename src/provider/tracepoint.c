@@ -143,8 +143,13 @@ static int tp_setup(struct probe *pb, bool dry_run)
 	}
 	/* a dry run reads tracefs to type `data`, but never mounts it */
 	if (!tracefs_lookup(!dry_run)) {
-		diag_error(pb->ast->loc, "tracefs not found; mount it with "
-			   "'mount -t tracefs nodev /sys/kernel/tracing'");
+		if (errno == EACCES)
+			diag_error(pb->ast->loc, "tracefs is there, but not "
+				   "readable: ply needs root");
+		else
+			diag_error(pb->ast->loc, "tracefs not found; mount "
+				   "it with 'mount -t tracefs nodev "
+				   "/sys/kernel/tracing'");
 		return -1;
 	}
 	sys = xstrndup(arg, n);
