@@ -468,10 +468,13 @@ static void events_clean_stale(void)
 	if (!(fp = fopen(path, "re")))
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		/* "p:ply_1234/p0 vfs_read+0" */
-		name = line + 2;
+		/* "p:ply_1234/p0 vfs_read", "r10:ply_1234/p1 vfs_read": a
+		 * kretprobe's line carries its maxactive */
+		name = line + 1 + strspn(line + 1, "0123456789");
+		if (*name++ != ':')
+			continue;
 		name[strcspn(name, " \n")] = '\0';
-		if (line[1] == ':' && !strncmp(name, "ply_", 4) &&
+		if (!strncmp(name, "ply_", 4) &&
 		    kill(atoi(name + 4), 0) && errno == ESRCH)
 			events_write(xasprintf("-:%s\n", name));
 	}

@@ -3,10 +3,12 @@
 # one table: architecture, kernel, boot time, cases passed/failed, the
 # stripped ply's size.  armhf, mipsel and riscv64 kernels ship with the
 # BPF JIT off: they run twice, as shipped and with
-# sysctl.net.core.bpf_jit_enable=1 ("+jit").
+# sysctl.net.core.bpf_jit_enable=1 ("+jit").  ARCH-KERNEL is run.sh
+# --arch ARCH --kernel KERNEL (x86_64-trixie: Debian trixie's 6.12).
 #
-#   test/vm/all.sh [RUN...]      RUN: x86_64 aarch64 armhf armhf+jit
-#                                mipsel mipsel+jit riscv64 riscv64+jit
+#   test/vm/all.sh [RUN...]      RUN: x86_64 x86_64-trixie aarch64
+#                                armhf armhf+jit mipsel mipsel+jit
+#                                riscv64 riscv64+jit
 #                                (default: all of them)
 #
 # One after the other: two TCG guests on two cores slow each other
@@ -23,7 +25,7 @@ mkdir -p "$outdir"
 
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] ||
-	runs=(x86_64 aarch64 armhf armhf+jit mipsel mipsel+jit riscv64 riscv64+jit)
+	runs=(x86_64 x86_64-trixie aarch64 armhf armhf+jit mipsel mipsel+jit riscv64 riscv64+jit)
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b - a }'; }
@@ -38,12 +40,15 @@ for r in "${runs[@]}"; do
 	a=${r%+jit}
 	append=${VM_APPEND:-}
 	[ "$a" != "$r" ] && append="${append:+$append }sysctl.net.core.bpf_jit_enable=1"
+	# ARCH-KERNEL: another kernel for the arch
+	k=
+	case $a in *-*) k=${a#*-}; a=${a%%-*} ;; esac
 	log=$outdir/$r.log
 	res=$outdir/$r.result
 	rm -f "$res"
-	printf '== %-12s ' "$r"
+	printf '== %-14s ' "$r"
 	t=$(now)
-	VM_APPEND=$append VM_RESULT=$res bash "$here/run.sh" --arch "$a" >"$log" 2>&1
+	VM_APPEND=$append VM_RESULT=$res bash "$here/run.sh" --arch "$a" ${k:+--kernel "$k"} >"$log" 2>&1
 	rc=$?
 	# defaults, for a run.sh that died before writing its result
 	krel=? kdesc= jit=? boot_s=? suite_s=? wall_s=? passed=0 failed=1 size=0 note=
@@ -56,7 +61,7 @@ for r in "${runs[@]}"; do
 	ver=$(echo "$kdesc" | awk '{ print $2 }')
 	run_s=$(secs "$t" "$(now)")
 	echo "$passed passed, $failed failed, $run_s s${note:+ ($note)}"
-	rows+=("$(printf '%-12s|%-4s|%-20s|%-10s|%7s|%7s|%6s|%6s|%6s|%8s|%s' \
+	rows+=("$(printf '%-14s|%-4s|%-26s|%-10s|%7s|%7s|%6s|%6s|%6s|%8s|%s' \
 		"$r" "$jit" "$krel" "${ver:-?}" "$boot_s" "$suite_s" "$run_s" \
 		"$passed" "$failed" "$(awk -v s="$size" 'BEGIN { printf "%.0f KiB", s / 1024 }')" "$note")")
 	fl=$(grep -a -E -A 1 '^(FAIL|KERNEL OOPS|== KERNEL OOPS|# skipped)' "$log" |
@@ -66,7 +71,7 @@ for r in "${runs[@]}"; do
 done
 
 echo
-printf '%-12s|%-4s|%-20s|%-10s|%7s|%7s|%6s|%6s|%6s|%8s|%s\n' \
+printf '%-14s|%-4s|%-26s|%-10s|%7s|%7s|%6s|%6s|%6s|%8s|%s\n' \
 	arch jit kernel version "boot s" "suite s" "run s" passed failed "ply" note |
 	sed 's/|/  /g'
 for row in "${rows[@]}"; do echo "$row" | sed 's/|/  /g'; done

@@ -4,15 +4,21 @@
 # host can't run (kprobes, kretprobes, ...), against a known kernel.
 #
 #   test/vm/run.sh [--arch x86_64|aarch64|armhf|mipsel|riscv64]
+#                  [--kernel NAME]
 #
 # (test/vm/all.sh runs them all and prints one table.)
 #
 # Needs root (apt-get) and Debian's package mirror.  Everything it
-# fetches or builds lives in ${VMCACHE:-$HOME/.cache/ply-vm}/ARCH/: the
-# kernel, busybox and libc6 are fetched once and reused; ply is rebuilt
-# incrementally from this source tree, uncommitted work included.
+# fetches or builds lives in ${VMCACHE:-$HOME/.cache/ply-vm}/ARCH/ (for
+# a --kernel other than the default: ARCH-NAME/, so that two kernels'
+# files never mix): the kernel, busybox and libc6 are fetched once and
+# reused; ply is rebuilt incrementally from this source tree,
+# uncommitted work included.
 #
 #   x86_64   Debian bookworm linux-image-amd64      qemu-system-x86_64 -M pc
+#            --kernel trixie: Debian trixie linux-image-cloud-amd64
+#            (6.12, the first of these with CONFIG_FPROBE, i.e. BPF
+#            kprobe_multi links), with bookworm's busybox and libc6
 #   aarch64  Debian bookworm linux-image-arm64      qemu-system-aarch64 -M virt
 #   armhf    Debian bookworm linux-image-armmp      qemu-system-arm -M virt
 #   mipsel   Debian bookworm linux-image-4kc-malta  qemu-system-mipsel -M malta
@@ -20,12 +26,20 @@
 #            test/vm/riscv64-kernel.config; bookworm has no riscv64 port),
 #            with busybox and libc6 from Debian trixie's riscv64 port
 #
-# Foreign packages come from a private apt state in $VMCACHE/apt/DEBARCH
-# (the host's apt configuration is never touched: no dpkg
-# --add-architecture); ply and test/hammer are cross-compiled with
-# Debian's gcc-TRIPLET and libc6-dev-DEBARCH-cross.  armhf, mipsel and
-# riscv64 kernels boot with the BPF JIT off; VM_APPEND=
-# sysctl.net.core.bpf_jit_enable=1 turns it on (test/vm/all.sh does both).
+# (--kernel bookworm names the default where it is bookworm's.)  Debian's
+# kernels bring null_blk and the modules it needs (modules.dep, made
+# with the host's depmod) into the guest's /lib/modules/RELEASE, for the
+# suite's kprobe:MOD:SYM cases; compressed modules (.ko.xz, .ko.zst) are
+# decompressed on the host, as busybox's insmod takes only plain ones.
+# The riscv64 kernel has no block devices: no modules there.
+#
+# Foreign packages come from a private apt state in
+# $VMCACHE/apt/DEBARCH-SUITE (the host's apt configuration is never
+# touched: no dpkg --add-architecture); ply and test/hammer are
+# cross-compiled with Debian's gcc-TRIPLET and libc6-dev-DEBARCH-cross.
+# armhf, mipsel and riscv64 kernels boot with the BPF JIT off;
+# VM_APPEND=sysctl.net.core.bpf_jit_enable=1 turns it on
+# (test/vm/all.sh does both).
 #
 # Environment:
 #   VMCACHE      cache folder (default $HOME/.cache/ply-vm)
@@ -38,7 +52,8 @@
 #                may have moved); riscv64: rebuild the kernel's config
 #   VM_OOPS_RETRIES  boots again after a kernel oops/panic, this many
 #                times (default 1 on mipsel, whose kprobes oops now and
-#                then, 0 elsewhere); reported as "oops, retried"
+#                then, and on trixie's x86_64 kernel, which oopsed once
+#                while booting; 0 elsewhere); reported as "oops, retried"
 #   VM_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 #   VM_SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
 #   VM_RESULT    file to write a summary to (KEY=value lines; all.sh)
@@ -54,11 +69,14 @@ set -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 arch=x86_64
+kernel=                 # --kernel; empty: the arch's default
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?--arch needs a value}; shift 2 ;;
 	--arch=*) arch=${1#--arch=}; shift ;;
+	--kernel) kernel=${2:?--kernel needs a value}; shift 2 ;;
+	--kernel=*) kernel=${1#--kernel=}; shift ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -79,7 +97,9 @@ esac
 
 kbuild=                 # empty: Debian's kernel package; else a kernel
                         # built here from linux-source-6.1 (ARCH=$kbuild)
-suite=bookworm          # Debian suite for the kernel, busybox and libc6
+suite=bookworm          # Debian suite for busybox and libc6
+ksuite=                 # and for the kernel, if it isn't $suite
+modules=null_blk        # modules for the guest (with those they need)
 oops_retries=0
 ply_libs=               # LIBS for ply's configure
 case $arch in
@@ -132,12 +152,35 @@ riscv64)
 	# -bios default: QEMU's OpenSBI (fw_dynamic)
 	qemu_machine="-M virt -cpu rv64 -smp 2 -m 512M"
 	console=ttyS0
+	modules=                # no block devices, so no null_blk
 	;;
 *)
 	echo "run.sh: unknown arch '$arch' (x86_64, aarch64, armhf, mipsel, riscv64)" >&2
 	exit 2
 	;;
 esac
+# --kernel: another kernel for the same guest
+case $arch:$kernel in
+*:) ;;
+x86_64:bookworm|aarch64:bookworm|armhf:bookworm|mipsel:bookworm) kernel= ;;
+x86_64:trixie)
+	# the cloud flavour: a third of the generic image's download, and
+	# still has the 8250 console, kprobes, BPF and null_blk; 6.12 has
+	# CONFIG_FPROBE (kprobe_multi), which bookworm's 6.1 lacks
+	kpkg=linux-image-cloud-amd64
+	ksuite=trixie
+	# seen once in a few boots: an int3 oops in sched_clock_cpu while
+	# the kernel patches its own text early in boot, before any of
+	# ply's work (TCG's cross-modifying code); boot once more then
+	oops_retries=1
+	;;
+*)
+	echo "run.sh: no kernel '$kernel' for $arch (x86_64: bookworm, trixie; the others: their default)" >&2
+	exit 2
+	;;
+esac
+ksuite=${ksuite:-$suite}
+name=$arch${kernel:+-$kernel}   # the run's name: all.sh's, the cache's
 oops_retries=${VM_OOPS_RETRIES:-$oops_retries}
 
 host_triplet=           # empty: native build; else configure --host
@@ -147,7 +190,7 @@ fi
 cross=${host_triplet:+$host_triplet-}
 
 cache=${VMCACHE:-$HOME/.cache/ply-vm}
-adir=$cache/$arch
+adir=$cache/$name
 mkdir -p "$adir"
 timeout_s=${VM_TIMEOUT:-300}
 watchdog_s=${VM_WATCHDOG:-$((timeout_s > 60 ? timeout_s - 30 : timeout_s - 5))}
@@ -163,7 +206,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 die() {
 	echo "run.sh: $*" >&2
 	if [ -n "${VM_RESULT:-}" ]; then
-		printf 'arch=%s\nnote=%q\npassed=0\nfailed=1\n' "$arch" "setup failed: $*" >"$VM_RESULT"
+		printf 'arch=%s\nnote=%q\npassed=0\nfailed=1\n' "$name" "setup failed: $*" >"$VM_RESULT"
 	fi
 	exit 1
 }
@@ -181,6 +224,8 @@ apt_update() {
 		echo "run.sh: apt-get update had errors; going on" >&2
 }
 
+# depmod is in /usr/sbin, which a user's PATH (sudo) may not have
+PATH=$PATH:/usr/sbin:/sbin
 need=
 need_cmd() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
 need_cmd "$qemu" "$qemu_pkg"
@@ -215,7 +260,15 @@ if [ -n "$kbuild" ]; then
 	need_cmd perl perl
 	ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || need="$need linux-source-6.1"
 fi
-if [ -n "$need" ]; then
+if [ -z "$kbuild" ] && [ -n "$modules" ]; then
+	# modules.dep for the guest's modules, and .ko.xz unpacked (zstd,
+	# for a kernel with .ko.zst, is installed when one turns up)
+	need_cmd depmod kmod
+	need_cmd xz xz-utils
+fi
+# install_need: apt-get install $need, if anything is in it
+install_need() {
+	[ -n "$need" ] || return 0
 	echo "== installing:$need"
 	apt_update
 	# shellcheck disable=SC2086
@@ -224,40 +277,47 @@ if [ -n "$need" ]; then
 		tail -n 20 "$adir/apt-install.log"
 		die "apt-get install$need failed"
 	}
-fi
+	need=
+}
+install_need
 
 # ------------------------------------------------------------------ #
 # a private apt for DEBARCH's packages: its own sources, lists and
-# (empty) dpkg status, so the host's apt and dpkg never see the arch
+# (empty) dpkg status, so the host's apt and dpkg never see the arch;
+# one per Debian suite (the kernel's may not be the userland's)
 
-apt_dir=$cache/apt/$debarch-$suite
-papt_opts=(
-	-o "Dir::State=$apt_dir/state"
-	-o "Dir::State::status=$apt_dir/state/status"
-	-o "Dir::Cache=$apt_dir/cache"
-	-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-	-o "Dir::Etc::Preferences=$apt_dir/preferences"
-	-o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
-	-o "APT::Architecture=$debarch"
-	-o "APT::Architectures::=$debarch"
-	-o "APT::Sandbox::User=root"
-	-o "Acquire::Languages=none"
-)
-papt_updated=no
+# papt_suite SUITE: the private apt that the papt_* functions use
+papt_suite() {
+	papt=$1
+	apt_dir=$cache/apt/$debarch-$papt
+	papt_opts=(
+		-o "Dir::State=$apt_dir/state"
+		-o "Dir::State::status=$apt_dir/state/status"
+		-o "Dir::Cache=$apt_dir/cache"
+		-o "Dir::Etc::SourceList=$apt_dir/sources.list"
+		-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+		-o "Dir::Etc::Preferences=$apt_dir/preferences"
+		-o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
+		-o "APT::Architecture=$debarch"
+		-o "APT::Architectures::=$debarch"
+		-o "APT::Sandbox::User=root"
+		-o "Acquire::Languages=none"
+	)
+}
+papt_updated=" "        # the suites updated in this run
 papt_update() {
-	[ $papt_updated = yes ] && return 0
-	papt_updated=yes
+	case $papt_updated in *" $papt "*) return 0 ;; esac
+	papt_updated="$papt_updated$papt "
 	mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" \
 		"$apt_dir/sources.list.d" "$apt_dir/preferences.d"
 	[ -f "$apt_dir/state/status" ] || : >"$apt_dir/state/status"
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
 	cat >"$apt_dir/sources.list" <<-EOF
-	deb [arch=$debarch signed-by=$key] $mirror $suite main
-	deb [arch=$debarch signed-by=$key] $mirror $suite-updates main
-	deb [arch=$debarch signed-by=$key] $security_mirror $suite-security main
+	deb [arch=$debarch signed-by=$key] $mirror $papt main
+	deb [arch=$debarch signed-by=$key] $mirror $papt-updates main
+	deb [arch=$debarch signed-by=$key] $security_mirror $papt-security main
 	EOF
-	echo "== apt-get update ($suite, $debarch, private state in $apt_dir)"
+	echo "== apt-get update ($papt, $debarch, private state in $apt_dir)"
 	# a mirror in mid-sync may fail one index; go on if any arrived
 	apt-get "${papt_opts[@]}" update -qq >"$apt_dir/update.log" 2>&1 || {
 		sed 's/^/   /' "$apt_dir/update.log" | tail -n 5
@@ -286,7 +346,8 @@ kdir=$adir/kernel
 t_kernel=$(now)
 if [ -z "$kbuild" ] &&
    { [ ! -s "$kdir/vmlinuz" ] || [ ! -s "$kdir/config" ] || [ "${VM_REFRESH:-}" = 1 ]; }; then
-	echo "== fetching $kpkg ($debarch)"
+	echo "== fetching $kpkg ($ksuite, $debarch)"
+	papt_suite "$ksuite"
 	papt_update
 	img=$(apt-cache "${papt_opts[@]}" depends "$kpkg" 2>/dev/null |
 		awk '/^ *Depends: linux-image-/ { print $2; exit }')
@@ -361,6 +422,80 @@ krel=$(cat "$kdir/release" 2>/dev/null)
 [ -n "$krel" ] || die "can't tell the kernel release of $kdir/vmlinuz"
 # "PACKAGE VERSION" (older caches: the .deb's file name)
 kdesc=$(sed 's/^\([^_ ]*\)_\([^_]*\)_.*\.deb$/\1 \2/' "$kdir/deb")
+
+# ------------------------------------------------------------------ #
+# the guest's modules: $modules and every module modules.dep says they
+# need, decompressed, in $kdir/modules/RELEASE with a modules.dep of just
+# those lines, which the suite reads to insmod them in order.  Debian's
+# image package ships no modules.dep (its postinst runs depmod), so the
+# host's depmod makes one from the whole unpacked tree; done once per
+# kernel, and only the few modules are kept
+
+mdir=$kdir/modules
+if [ -z "$kbuild" ] && [ -n "$modules" ] &&
+   [ "$(cat "$mdir/.complete" 2>/dev/null)" != "$modules" ]; then
+	echo "== modules for the guest: $modules"
+	kimg=${kdesc%% *}
+	kver=${kdesc#* }
+	deb=$(newest "$adir/debs" "$kimg")
+	# the .deb the kernel came from, or (a cache that lost it) the same
+	# version again
+	if [ -z "$deb" ] || [ "$(dpkg-deb -f "$deb" Version)" != "$kver" ]; then
+		papt_suite "$ksuite"
+		papt_update
+		papt_download "$adir/debs" "$kimg=$kver"
+		deb=$(newest "$adir/debs" "$kimg")
+		[ -n "$deb" ] || die "apt-get download $kimg=$kver gave no .deb"
+	fi
+	mtmp=$adir/modules.tmp
+	rm -rf "$mtmp" "$mdir.new"
+	mkdir -p "$mtmp/base/lib/modules" "$mdir.new/$krel"
+	dpkg-deb -x "$deb" "$mtmp/deb" || die "can't unpack $deb"
+	# bookworm's packages have /lib/modules, trixie's /usr/lib/modules;
+	# depmod -b BASE looks in BASE/lib/modules
+	m=$(ls -d "$mtmp/deb/lib/modules/$krel" "$mtmp/deb/usr/lib/modules/$krel" 2>/dev/null | head -n 1)
+	[ -n "$m" ] || die "$deb has no lib/modules/$krel"
+	mv "$m" "$mtmp/base/lib/modules/$krel"
+	depmod -b "$mtmp/base" "$krel" >"$adir/depmod.log" 2>&1 ||
+		die "depmod failed: see $adir/depmod.log"
+	mods=$mtmp/base/lib/modules/$krel
+	# the closure of $modules over modules.dep ("path: dep dep ...",
+	# paths relative to the release's folder)
+	todo=()
+	for m in $modules; do
+		p=$(awk -F: -v m="$m" '{ f = $1; sub(/.*\//, "", f); sub(/\.ko(\.[a-z]+)?$/, "", f) }
+			f == m { print $1; exit }' "$mods/modules.dep")
+		[ -n "$p" ] || die "$kimg has no module $m"
+		todo+=("$p")
+	done
+	declare -A mseen=()
+	: >"$mdir.new/$krel/modules.dep"
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		[ -n "${mseen[$p]:-}" ] && continue
+		mseen[$p]=1
+		line=$(awk -F: -v p="$p" '$1 == p { print; exit }' "$mods/modules.dep")
+		[ -n "$line" ] || die "modules.dep has no line for $p"
+		# shellcheck disable=SC2206
+		todo+=(${line#*:})
+		# busybox's insmod reads only plain ELF
+		mkdir -p "$mdir.new/$krel/$(dirname "$p")"
+		case $p in
+		*.ko.xz) xz -dc "$mods/$p" >"$mdir.new/$krel/${p%.xz}" ;;
+		*.ko.zst)
+			need_cmd zstd zstd
+			install_need
+			zstd -q -dc "$mods/$p" >"$mdir.new/$krel/${p%.zst}" ;;
+		*.ko.gz) gzip -dc "$mods/$p" >"$mdir.new/$krel/${p%.gz}" ;;
+		*) cp "$mods/$p" "$mdir.new/$krel/$p" ;;
+		esac || die "can't unpack $p"
+		echo "$line" | sed 's/\.ko\.\(xz\|zst\|gz\)\>/.ko/g' >>"$mdir.new/$krel/modules.dep"
+	done
+	echo "$modules" >"$mdir.new/.complete"
+	rm -rf "$mtmp" "$mdir"
+	mv "$mdir.new" "$mdir"
+fi
 t_kernel_done=$(now)
 
 # ------------------------------------------------------------------ #
@@ -371,6 +506,7 @@ t_kernel_done=$(now)
 ul=$adir/userland
 if [ ! -f "$ul/.complete" ] || [ "${VM_REFRESH:-}" = 1 ]; then
 	echo "== fetching busybox and libc6 ($suite, $debarch)"
+	papt_suite "$suite"
 	papt_update
 	rm -f "$adir/debs/busybox_"*.deb "$adir/debs/libc6_"*.deb
 	papt_download "$adir/debs" busybox libc6
@@ -476,6 +612,11 @@ cp "$top/test/lib.sh" "$root/test/lib.sh"
 cp "${VM_SUITE:-$top/test/vm/suite.sh}" "$root/test/vm/suite.sh" ||
 	die "can't copy the suite ${VM_SUITE:-}"
 cp "$kdir/config" "$root/boot/config-$krel"
+# the suite's modules (/lib is usr/lib here)
+if [ -d "$mdir/$krel" ]; then
+	mkdir -p "$root/usr/lib/modules"
+	cp -a "$mdir/$krel" "$root/usr/lib/modules/"
+fi
 cat >"$root/init" <<'EOF'
 #!/bin/sh
 /bin/busybox --install -s
@@ -640,7 +781,7 @@ echo "$passed passed, $failed failed"
 
 if [ -n "${VM_RESULT:-}" ]; then
 	{
-		printf 'arch=%q\n' "$arch"
+		printf 'arch=%q\n' "$name"
 		printf 'krel=%q\n' "$krel"
 		printf 'kdesc=%q\n' "$kdesc"
 		printf 'jit=%q\n' "${jit:-?}"
