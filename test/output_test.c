@@ -720,6 +720,21 @@ static void test_map_rows(void)
 	ASSERT_STR("\n@: 42\n", done(fp));
 }
 
+/* out_map(m) into cap_buf; false when the real bpf_map_* are linked */
+static bool map_through_fake(struct map *m)
+{
+	FILE *fp;
+
+	fake_calls = 0;
+	fp = cap();
+	out_map(fp, NULL, m);
+	done(fp);
+	if (fake_calls)
+		return true;
+	fprintf(stderr, "skipped: real bpf_map_* linked\n");
+	return false;
+}
+
 /* out_map through the fake per-CPU map, then out_map_clear */
 static void test_map_kernel(void)
 {
@@ -733,14 +748,8 @@ static void test_map_kernel(void)
 	fake[0].key = 10, fake[0].val[0] = 1, fake[0].val[1] = 5;
 	fake[1].key = 20, fake[1].val[0] = 2, fake[1].val[1] = 1;
 	fake[3].key = 30, fake[3].val[0] = 0, fake[3].val[1] = 0;
-	fake_calls = 0;
-	fp = cap();
-	out_map(fp, NULL, m);
-	done(fp);
-	if (!fake_calls) {
-		fprintf(stderr, "skipped: real bpf_map_* linked\n");
+	if (!map_through_fake(m))
 		return;
-	}
 	ASSERT_STR("\n@n:\n{ 30 }: 0\n{ 20 }: 3\n{ 10 }: 6\n", cap_buf);
 	out_map_clear(m);
 	ASSERT(0, fake[0].used || fake[1].used || fake[3].used);
@@ -774,14 +783,8 @@ static void test_map_hot(void)
 	fake_hot[5][1] = (struct fake_slot){ .key = 40, .val = 7, .used = 1 };
 	fake_hot[9][0] = (struct fake_slot){ .key = 40, .val = 1, .used = 1 };
 	fake_hot[6][1] = (struct fake_slot){ .key = 20, .val = 99 };
-	fake_calls = 0;
-	fp = cap();
-	out_map(fp, NULL, m);
-	done(fp);
-	if (!fake_calls) {
-		fprintf(stderr, "skipped: real bpf_map_* linked\n");
+	if (!map_through_fake(m))
 		return;
-	}
 	ASSERT_STR("\n@c:\n{ 20 }: 3\n{ 40 }: 8\n{ 10 }: 10\n", cap_buf);
 	out_map_clear(m);
 	ASSERT(0, fake[0].used || fake[1].used);
