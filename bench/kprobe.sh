@@ -109,12 +109,14 @@ for want in 50 500; do
 		r=$((r + 1))
 	done
 	got=$(sed -n 's/.*attached to \([0-9]*\) of \([0-9]*\) functions.*/\1 of \2/p' $tmp/err)
+	how="a perf kprobe each"
+	grep -q '(kprobe_multi)$' $tmp/err && how="one kprobe_multi link"
 	if [ "$(wc -l <$tmp/attach)" = $ROUNDS ] && [ -n "$got" ]; then
 		pass "kprobe:$best* attaches ($got functions)"
 	else
 		fail "kprobe:$best* attaches" "$(cat $tmp/err)"
 	fi
-	echo "# kprobe:$best* ($got functions), $ROUNDS rounds, median (min-max) ms from starting ply:"
+	echo "# kprobe:$best* ($got functions, $how), $ROUNDS rounds, median (min-max) ms from starting ply:"
 	echo "#   probes attached      $(median <$tmp/attach) ($(minmax <$tmp/attach))"
 	echo "#   ply exited           $(median <$tmp/whole) ($(minmax <$tmp/whole))"
 	echo "#   every probe gone     $(median <$tmp/gone) ($(minmax <$tmp/gone))"
