@@ -51,9 +51,10 @@
 #   VM_REFRESH=1 fetch the kernel and busybox again (the metapackage
 #                may have moved); riscv64: rebuild the kernel's config
 #   VM_OOPS_RETRIES  boots again after a kernel oops/panic, this many
-#                times (default 1 on mipsel, whose kprobes oops now and
-#                then, and on trixie's x86_64 kernel, which oopsed once
-#                while booting; 0 elsewhere); reported as "oops, retried"
+#                times (default 2 on mipsel, whose kprobes oops in about
+#                half the runs, 1 on trixie's x86_64 kernel, which
+#                oopsed once while booting; 0 elsewhere); reported as
+#                "oops, retried"
 #   VM_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 #   VM_SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
 #   VM_RESULT    file to write a summary to (KEY=value lines; all.sh)
@@ -139,7 +140,11 @@ mipsel)
 	qemu_pkg=qemu-system-mips
 	qemu_machine="-M malta -cpu 24Kf -smp 1 -m 256M"
 	console=ttyS0
-	oops_retries=1
+	# Debian's malta 6.1 oopses in its own kprobe code ("Break
+	# instruction in kernel code", epc in an out-of-line slot) in
+	# 5 of 8 runs of this suite here, with the JIT on or off: boot up
+	# to twice more
+	oops_retries=2
 	;;
 riscv64)
 	debarch=riscv64
@@ -719,6 +724,7 @@ while :; do
 	{ grep -a -m 1 -E "$oops_re" "$log"; grep -a -m 1 -E ' Comm: ' "$log"
 	  grep -a -m 1 -E '(ra|epc|pc|lr) *: ' "$log"; } | sed 's/^/   /'
 	note="oops, retried"
+	[ $attempt -gt 1 ] && note="oops, retried $attempt times"
 done
 
 # ------------------------------------------------------------------ #
@@ -746,7 +752,7 @@ if grep -a -q -E "$oops_re" "$log"; then
 	status=1
 	failed=$((failed + 1))
 	problem="kernel oops"
-	[ -n "$note" ] && problem="kernel oops twice"
+	[ -n "$note" ] && problem="kernel oops $((attempt + 1)) times"
 fi
 if [ -z "$exit_line" ]; then
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
