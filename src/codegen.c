@@ -1108,35 +1108,18 @@ static void emit_keep_below(struct cg *g, int w)
 	emit(g->p, BPF_ALU64_REG(BPF_AND, w, BPF_REG_3));
 }
 
-/* r10 + off = size bytes of comm.  Where the kernel's BTF says where
- * task_struct.comm is (run.c), it is read in place, two words, and the
- * bytes after its NUL cleared (kernels that copied names with strlcpy
- * left a longer old name's tail there); that is much cheaper than the
- * helper, which this needs on other kernels (and 6.1's doesn't pad).
- *	r0 = get_current_task_btf(); r1 = comm[0..8); r2 = comm[8..16)
+/* the comm in r1, r2 without the bytes after its NUL (kernels that
+ * copied names with strlcpy left a longer old name's tail there)
  *	r4 = 0x0101..01; r5 = r4 << 7
  *	r3 = NULs of r1; if (r3) goto cut1
  *	r3 = NULs of r2; if (!r3) goto done; r2 = bytes of r2 below r3
  *	goto done
  * cut1: r1 = bytes of r1 below r3; r2 = 0
- * done: store r1, r2							*/
-static void cg_comm(struct cg *g, int off, int size)
+ * done:								*/
+static void emit_comm_cut(struct cg *g)
 {
 	int cut1 = label_new(g->p), done = label_new(g->p);
 
-	if (g->s->comm_off < 0 || size != 16 || (off & 7) ||
-	    arch->big_endian) {
-		emit_zero(g, off, size);
-		emit_fp_addr(g, BPF_REG_1, off);
-		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
-		emit_call(g, BPF_FUNC_get_current_comm);
-		return;
-	}
-	emit_comment(g->p, "comm from task_struct (BTF)");
-	emit_call(g, BPF_FUNC_get_current_task_btf);
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, g->s->comm_off));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_0,
-			       g->s->comm_off + 8));
 	emit_mov_imm(g, BPF_REG_4, 0x0101010101010101ULL);
 	emit(g->p, BPF_MOV64_REG(BPF_REG_5, BPF_REG_4));
 	emit(g->p, BPF_ALU64_IMM(BPF_LSH, BPF_REG_5, 7));
@@ -1150,6 +1133,32 @@ static void cg_comm(struct cg *g, int off, int size)
 	emit_keep_below(g, BPF_REG_1);
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_2, 0));
 	label_here(g->p, done);
+}
+
+/* r10 + off = size bytes of comm.  Where the kernel's BTF says where
+ * task_struct.comm is (run.c), it is read in place, two words, and cut
+ * at its NUL unless the kernel pads names itself; that is much cheaper
+ * than the helper, which this needs on other kernels (and 6.1's doesn't
+ * pad).
+ *	r0 = get_current_task_btf(); r1 = comm[0..8); r2 = comm[8..16)
+ *	[cut r1, r2 at the NUL]; store r1, r2				*/
+static void cg_comm(struct cg *g, int off, int size)
+{
+	if (g->s->comm_off < 0 || size != 16 || (off & 7) ||
+	    arch->big_endian) {
+		emit_zero(g, off, size);
+		emit_fp_addr(g, BPF_REG_1, off);
+		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
+		emit_call(g, BPF_FUNC_get_current_comm);
+		return;
+	}
+	emit_comment(g->p, "comm from task_struct (BTF)");
+	emit_call(g, BPF_FUNC_get_current_task_btf);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, g->s->comm_off));
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_0,
+			       g->s->comm_off + 8));
+	if (!g->s->comm_padded)
+		emit_comm_cut(g);
 	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_1, off));
 	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_2, off + 8));
 }

@@ -355,6 +355,7 @@ struct script {
 	int comm_off;			/* of comm in the kernel's task_struct
 					 * (BTF), read in place; -1: ask the
 					 * bpf_get_current_comm() helper */
+	bool comm_padded;		/* the kernel's names end in NULs */
 	bool dry_run;			/* -e: providers must not touch the system */
 };
 

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -58,32 +59,56 @@ static bool have_ringbuf(const struct script *s)
 	return true;
 }
 
-/* programs may read the current task's 16 bytes at off in place (5.11) */
-static bool task_readable(int off)
+/* our own comm, the 16 bytes at off in the task_struct, read in place
+ * by a program run once (5.11: bpf_get_current_task_btf); 0 or -1 if
+ * the kernel's programs can't read it */
+static int read_own_comm(int off, char comm[16])
 {
+	struct map m = { .name = "comm", .fd = -1 };
+	uint32_t zero = 0;
+	int mfd = bpf_map_create(&m, BPF_MAP_TYPE_ARRAY, 4, 16, 1), pfd, err;
 	struct bpf_insn prog[] = {
 		BPF_CALL_HELPER(BPF_FUNC_get_current_task_btf),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off + 8),
+		BPF_MOV64_REG(BPF_REG_6, BPF_REG_0),
+		BPF_ST_MEM(BPF_W, BPF_REG_10, -4, 0),
+		BPF_LD_IMM64_LO(BPF_REG_1, BPF_PSEUDO_MAP_FD, mfd),
+		BPF_LD_IMM64_HI(0),
+		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4),
+		BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem),
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 4),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, off),
+		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, off + 8),
+		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8),
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, 0, prog,
-			       ARRAY_SIZE(prog), NULL, 0);
 
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	if (mfd < 0)
+		return -1;
+	pfd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, prog,
+			    ARRAY_SIZE(prog), NULL, 0);
+	err = pfd < 0 || bpf_prog_test_run(pfd) ||
+		bpf_map_lookup(mfd, &zero, comm) ? -1 : 0;
+	if (pfd >= 0)
+		close(pfd);
+	close(mfd);
+	return err;
 }
 
 /* where comm is in the task_struct, if the kernel's BTF says and its
  * programs can read it there; -1 otherwise, and always for -e, which
- * decides without the kernel.  PLY_COMM_HELPER=1: always -1;
- * PLY_COMM_OFF=N: N, without asking (the golden listings) */
-static int task_comm_offset(const struct script *s)
+ * decides without the kernel.  Whether the kernel pads names with NULs
+ * (5.17's strscpy_pad; strlcpy before left a longer old name's tail)
+ * is asked too: ply names itself long, then short, and reads its comm.
+ * PLY_COMM_HELPER=1: always -1; PLY_COMM_OFF=N: N, unpadded, without
+ * asking (the golden listings) */
+static int task_comm_offset(struct script *s)
 {
-	int off;
+	static const char shorter[16] = "ply";
+	char old[17] = "", got[16];
+	int off, err;
 
 	if (getenv("PLY_COMM_OFF"))
 		return atoi(getenv("PLY_COMM_OFF"));
@@ -91,9 +116,18 @@ static int task_comm_offset(const struct script *s)
 		return -1;
 	off = btf_member_offset("/sys/kernel/btf/vmlinux", "task_struct",
 				"comm");
-	if (off < 0 || !task_readable(off))
+	if (off < 0)
 		return -1;
-	dbg("comm: task_struct.comm at %d (BTF)", off);
+	prctl(PR_GET_NAME, old);
+	prctl(PR_SET_NAME, "ply-comm-probe.");
+	prctl(PR_SET_NAME, shorter);
+	err = read_own_comm(off, got);
+	prctl(PR_SET_NAME, old);
+	if (err)
+		return -1;
+	s->comm_padded = !memcmp(got, shorter, sizeof(got));
+	dbg("comm: task_struct.comm at %d (BTF)%s", off,
+	    s->comm_padded ? ", padded" : "");
 	return off;
 }
 
