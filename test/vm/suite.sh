@@ -466,28 +466,26 @@ signal_case "kprobe: nothing remains after SIGKILL" KILL \
 # The command copies kprobe_events (to $tmp/ke) while ply's probes are
 # in, then execs dd, so that $target is dd's pid
 
-export PLY_KPROBE_EVENTS=1
-run -c "cat $tracing/kprobe_events >$tmp/ke; exec $dd_bs1" \
-	'kprobe:vfs_read / pid == $target && arg2 == 1 / { @[comm] = count(); }'
-if [ "$rc" = 0 ] && [ "$out" = "
+# events_case NAME DD SCRIPT N LINE: SCRIPT counts dd's N calls
+# exactly, and kprobe_events had a LINE (a regex) while it ran
+events_case() {
+	run -c "cat $tracing/kprobe_events >$tmp/ke; exec $2" "$3"
+	if [ "$rc" = 0 ] && [ "$out" = "
 @:
-{ dd              }: 100" ] && grep -q '^p:ply_[0-9]*/[^ ]* vfs_read' "$tmp/ke"; then
-	pass "kprobe_events: a p:ply_PID/... probe counts exactly"
-else
-	fail "kprobe_events: a p:ply_PID/... probe counts exactly" \
-		"wanted { dd }: 100, and a p:ply_ line in kprobe_events: $(cat "$tmp/ke")"
-fi
+{ dd              }: $4" ] && grep -q "$5" "$tmp/ke"; then
+		pass "$1"
+	else
+		fail "$1" "wanted { dd }: $4, and a line /$5/ in kprobe_events: $(cat "$tmp/ke")"
+	fi
+}
 
-run -c "cat $tracing/kprobe_events >$tmp/ke; exec $dd_10k" \
-	'kretprobe:vfs_read / pid == $target && retval == 10240 / { @[comm] = count(); }'
-if [ "$rc" = 0 ] && [ "$out" = "
-@:
-{ dd              }: 10" ] && grep -q '^r[0-9]*:ply_[0-9]*/[^ ]* vfs_read' "$tmp/ke"; then
-	pass "kprobe_events: an r:ply_PID/... kretprobe counts exactly"
-else
-	fail "kprobe_events: an r:ply_PID/... kretprobe counts exactly" \
-		"wanted { dd }: 10, and an r:ply_ line in kprobe_events: $(cat "$tmp/ke")"
-fi
+export PLY_KPROBE_EVENTS=1
+events_case "kprobe_events: a p:ply_PID/... probe counts exactly" "$dd_bs1" \
+	'kprobe:vfs_read / pid == $target && arg2 == 1 / { @[comm] = count(); }' \
+	100 '^p:ply_[0-9]*/[^ ]* vfs_read'
+events_case "kprobe_events: an r:ply_PID/... kretprobe counts exactly" "$dd_10k" \
+	'kretprobe:vfs_read / pid == $target && retval == 10240 / { @[comm] = count(); }' \
+	10 '^r[0-9]*:ply_[0-9]*/[^ ]* vfs_read'
 expect_clean "kprobe_events: nothing remains after a normal exit"
 
 signal_case "kprobe_events: nothing remains after SIGINT" INT \
