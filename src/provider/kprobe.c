@@ -206,7 +206,7 @@ static bool have_kprobe_multi(void)
 	if (have >= 0)
 		return have;
 	have = 0;
-	if (getenv("PLY_KPROBE_EVENTS") || getenv("PLY_NO_KPROBE_MULTI"))
+	if (getenv("PLY_KPROBE_EVENTS"))
 		return false;
 	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, prog,
 			   ARRAY_SIZE(prog), NULL, 0);
