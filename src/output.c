@@ -983,13 +983,13 @@ static void array_clear(const struct map *m)
 
 void out_map_clear(struct map *m)
 {
-	char *key = xcalloc(m->ktype->size + 1, 1);
+	char *key;
 
 	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
 		array_clear(m);
-		free(key);
 		return;
 	}
+	key = xcalloc(m->ktype->size + 1, 1);
 	while (!bpf_map_next_key(m->fd, NULL, key))
 		if (bpf_map_delete(m->fd, key))
 			break;
