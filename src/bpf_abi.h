@@ -267,9 +267,17 @@ struct perf_event_attr {
 	};
 };
 #define PERF_ATTR_SIZE_VER1	72
-#define PERF_ATTR_FLAG_DISABLED		(1ULL << 0)
-#define PERF_ATTR_FLAG_FREQ		(1ULL << 10)
-#define PERF_ATTR_FLAG_WATERMARK	(1ULL << 14)
+/* The flags are C bitfields of a u64 in the kernel's struct: bit n
+ * counts from the least significant end on a little-endian machine and
+ * from the most significant one on a big-endian machine. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PERF_ATTR_FLAG(n)		(1ULL << (63 - (n)))
+#else
+#define PERF_ATTR_FLAG(n)		(1ULL << (n))
+#endif
+#define PERF_ATTR_FLAG_DISABLED		PERF_ATTR_FLAG(0)
+#define PERF_ATTR_FLAG_FREQ		PERF_ATTR_FLAG(10)
+#define PERF_ATTR_FLAG_WATERMARK	PERF_ATTR_FLAG(14)
 
 /* _IO/_IOW from libc: the direction bits differ on mips and powerpc */
 #define PERF_EVENT_IOC_ENABLE	_IO('$', 0)

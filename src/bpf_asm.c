@@ -25,12 +25,7 @@ static void *grow(void *p, int *cap, int need, size_t elem)
 	*cap = *cap ? *cap * 2 : 16;
 	if (*cap < need)
 		*cap = need;
-	p = realloc(p, *cap * elem);
-	if (!p) {
-		err_msg("out of memory");
-		exit(1);
-	}
-	return p;
+	return xrealloc(p, *cap * elem);
 }
 
 void asm_init(struct prog *p)
@@ -40,11 +35,15 @@ void asm_init(struct prog *p)
 
 void asm_free(struct prog *p)
 {
-	free(p->insn);
-	free(p->label);
-	free(p->fix);
-	free(p->reloc);
-	free(p->comment);
+	int i;
+
+	for (i = 0; p->comment && i < p->len; i++)
+		xfree((void *)p->comment[i]);
+	xfree(p->insn);
+	xfree(p->label);
+	xfree(p->fix);
+	xfree(p->reloc);
+	xfree(p->comment);
 }
 
 /* room for instruction p->len (and its comment, if comments are kept) */
@@ -77,7 +76,6 @@ void emit(struct prog *p, struct bpf_insn in)
 void emit_comment(struct prog *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	if (p->err || p->len == PROG_MAX_INSNS)
 		return;
@@ -85,10 +83,8 @@ void emit_comment(struct prog *p, const char *fmt, ...)
 	if (!p->comment)
 		p->comment = xcalloc(p->cap, sizeof(*p->comment));
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	p->comment[p->len] = xvasprintf(fmt, ap);
 	va_end(ap);
-	p->comment[p->len] = s;
 }
 
 int label_new(struct prog *p)

@@ -42,9 +42,20 @@ static long sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
 #ifdef __NR_bpf
 	r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 #else
-	r = syscall(arch->nr_bpf, cmd, attr, sizeof(*attr));
+	r = syscall(arch_native->nr_bpf, cmd, attr, sizeof(*attr));
 #endif
 	return r < 0 ? -errno : r;
+}
+
+void perf_attr_init(struct perf_event_attr *attr, uint32_t type,
+		    uint64_t config)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->type = type;
+	attr->size = sizeof(*attr);
+	attr->config = config;
+	attr->sample_period = 1;
+	attr->wakeup_events = 1;
 }
 
 int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
@@ -58,7 +69,8 @@ int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
 #ifdef __NR_perf_event_open
 	r = syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, flags);
 #else
-	r = syscall(arch->nr_perf_event_open, attr, pid, cpu, group_fd, flags);
+	r = syscall(arch_native->nr_perf_event_open, attr, pid, cpu, group_fd,
+		    flags);
 #endif
 	return r < 0 ? -errno : (int)r;
 }

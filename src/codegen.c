@@ -11,56 +11,29 @@
  * A scalar lives in a register, sign- or zero-extended to 64 bits as its
  * type says.  Strings, structs and map keys live on the stack and are
  * written in place: a key is built where the lookup reads it, a print
- * argument where perf_event_output sends it from.  Stack is allocated
+ * argument where the output helper sends it from.  Stack is allocated
  * downwards from r10; temporaries are released at the end of each
  * statement, scratch variables ($x) live for the whole probe.
  *
- * Aggregations are per-CPU maps: an update is a lookup, an insert of
- * zeroes the first time, and a plain add on this CPU's copy, exact
- * under concurrency and without atomic instructions (which 32-bit JITs
- * lack).  A keyless one is a per-CPU array's one entry; a keyed count()
- * or sum() first tries its key's slot in a per-CPU cache of hot keys
- * (ply.h), so the common event costs no hash lookup.  Actions (print,
- * printf, exit, clear) send a record through the output map; its first
- * u64 is the action's id.
+ * A built-in's code is its row's in builtin.c (n->bi), a map's and an
+ * aggregation's is cg_map.c's.  Actions (print, printf, exit, clear)
+ * send a record through the output map, a BPF ring buffer or a perf
+ * event array as the kernel has (struct kernel); its first u64 is the
+ * action's id.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ply.h"
-#include "bpf_insn.h"
+#include "compile.h"
 
-#define CTX	BPF_REG_6
-#define FP	BPF_REG_10
-
-struct cg_var {
-	const char *name;
-	int off;
-	struct type *type;
-};
-
-struct cg {
-	struct script *s;
-	struct probe *pb;
-	struct prog *p;
-	int sp;			/* bytes of stack in use */
-	int max_sp;
-	bool busy[BPF_REG_10];	/* the r7-r9 pool */
-	int ret;		/* label: return 0 */
-	struct cg_var vars[32];
-	int nvars;
-};
-
-static void cg_expr(struct cg *g, struct node *n, int dst);
-static void cg_store(struct cg *g, struct node *n, int off, struct type *to);
 static void cg_stmt(struct cg *g, struct node *n);
 static void cg_stmts(struct cg *g, struct node *n);
 
 /* ---------------------------------------------------------------- */
 /* resources: stack and registers                                   */
 
-static int stack_alloc(struct cg *g, int size, struct node *n)
+int stack_alloc(struct cg *g, int size, struct node *n)
 {
 	g->sp += (size + 7) & ~7;
 	if (g->sp > MAX_BPF_STACK) {
@@ -73,7 +46,7 @@ static int stack_alloc(struct cg *g, int size, struct node *n)
 	return -g->sp;
 }
 
-static int reg_get(struct cg *g, struct node *n)
+int reg_get(struct cg *g, struct node *n)
 {
 	int r;
 
@@ -87,7 +60,7 @@ static int reg_get(struct cg *g, struct node *n)
 	return BPF_REG_9;
 }
 
-static void reg_put(struct cg *g, int r)
+void reg_put(struct cg *g, int r)
 {
 	if (r >= BPF_REG_7 && r <= BPF_REG_9)
 		g->busy[r] = false;
@@ -96,7 +69,7 @@ static void reg_put(struct cg *g, int r)
 /* ---------------------------------------------------------------- */
 /* small emitters                                                   */
 
-static void emit_mov_imm(struct cg *g, int dst, uint64_t v)
+void emit_mov_imm(struct cg *g, int dst, uint64_t v)
 {
 	if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
 		emit(g->p, BPF_MOV64_IMM(dst, (int32_t)v));
@@ -107,19 +80,19 @@ static void emit_mov_imm(struct cg *g, int dst, uint64_t v)
 }
 
 /* dst = r10 + off */
-static void emit_fp_addr(struct cg *g, int dst, int off)
+void emit_fp_addr(struct cg *g, int dst, int off)
 {
 	emit(g->p, BPF_MOV64_REG(dst, FP));
 	emit(g->p, BPF_ALU64_IMM(BPF_ADD, dst, off));
 }
 
-static void emit_call(struct cg *g, int fn)
+void emit_call(struct cg *g, int fn)
 {
 	emit(g->p, BPF_CALL_HELPER(fn));
 }
 
 /* make reg hold a value of type t: truncate, then sign/zero-extend */
-static void emit_extend(struct cg *g, int reg, const struct type *t)
+void emit_extend(struct cg *g, int reg, const struct type *t)
 {
 	int bits = t->size * 8;
 
@@ -137,7 +110,7 @@ static void emit_extend(struct cg *g, int reg, const struct type *t)
 
 /* reg holds a `from` (extended as its type says): make it a `to`.
  * Only narrowing or a signed value becoming unsigned changes bits. */
-static void emit_convert(struct cg *g, int reg, const struct type *from,
+void emit_convert(struct cg *g, int reg, const struct type *from,
 			 const struct type *to)
 {
 	if (to->size < 8 && (from->size > to->size ||
@@ -146,7 +119,7 @@ static void emit_convert(struct cg *g, int reg, const struct type *from,
 }
 
 /* dst = *(t *)(src + off), extended */
-static void emit_load(struct cg *g, int dst, int src, int off,
+void emit_load(struct cg *g, int dst, int src, int off,
 		      const struct type *t)
 {
 	emit(g->p, BPF_LDX_MEM(bpf_size(t->size), dst, src, off));
@@ -156,7 +129,7 @@ static void emit_load(struct cg *g, int dst, int src, int off,
 
 /* the widest access (8, 4, 2, 1) that is aligned at both offsets and
  * fits: the verifier wants aligned stack accesses */
-static int piece(int a, int b, int left)
+int piece(int a, int b, int left)
 {
 	int w;
 
@@ -167,7 +140,7 @@ static int piece(int a, int b, int left)
 }
 
 /* zero size bytes at r10 + off */
-static void emit_zero(struct cg *g, int off, int size)
+void emit_zero(struct cg *g, int off, int size)
 {
 	int i, w;
 
@@ -178,7 +151,7 @@ static void emit_zero(struct cg *g, int off, int size)
 }
 
 /* copy size bytes from [src + soff] to [r10 + doff] through r1 */
-static void emit_copy(struct cg *g, int doff, int src, int soff, int size)
+void emit_copy(struct cg *g, int doff, int src, int soff, int size)
 {
 	int i, w;
 
@@ -189,32 +162,26 @@ static void emit_copy(struct cg *g, int doff, int src, int soff, int size)
 	}
 }
 
-/* the bytes b[0..size) at r10 + off, as immediates (st takes 32 bits) */
+/* the bytes b[0..size) at r10 + off, as immediates (st takes 32
+ * bits), each the number the target reads there in its byte order */
 static void emit_bytes(struct cg *g, int off, const uint8_t *b, int size)
 {
-	int i, w;
+	bool be = g->k->arch->big_endian;
+	int i, j, w;
 	uint32_t v;
 
 	for (i = 0; i < size; i += w) {
 		w = piece(off + i, 0, size - i);
 		if (w == 8)
 			w = 4;
-		if (w == 1) {
-			v = b[i];
-		} else if (w == 2) {
-			uint16_t h;
-
-			memcpy(&h, b + i, 2);	/* host order: the target's */
-			v = h;
-		} else {
-			memcpy(&v, b + i, 4);
-		}
+		for (v = 0, j = 0; j < w; j++)
+			v |= (uint32_t)b[i + j] << 8 * (be ? w - 1 - j : j);
 		emit(g->p, BPF_ST_MEM(bpf_size(w), FP, off + i, (int32_t)v));
 	}
 }
 
 /* probe_read{,_str}_{kernel,user}(r10 + off, size, src + soff) */
-static void emit_read(struct cg *g, int off, int size, int src, int soff,
+void emit_read(struct cg *g, int off, int size, int src, int soff,
 		      bool user, bool str)
 {
 	emit(g->p, BPF_MOV64_REG(BPF_REG_3, src));
@@ -228,303 +195,18 @@ static void emit_read(struct cg *g, int off, int size, int src, int soff,
 		   BPF_FUNC_probe_read_kernel));
 }
 
-/* ---------------------------------------------------------------- */
-/* maps                                                             */
 
-/* the key of n (N_MAP) built in place; returns its stack offset */
-static int cg_key(struct cg *g, struct node *n)
-{
-	struct map *m = n->map;
-	int off = stack_alloc(g, m->ktype->size, n);
-	struct node *a;
-	int i = 0;
 
-	if (!n->args) {
-		emit(g->p, BPF_ST_MEM(BPF_W, FP, off, 0));
-		return off;
-	}
-	emit_comment(g->p, "key of %s", m->name);
-	/* every field is written whole; the padding must be 0 */
-	for (a = n->args; a; a = a->next, i++) {
-		const struct field *f = &m->ktype->fields[i];
-		int end = a->next ? f[1].off : m->ktype->size;
 
-		cg_store(g, a, off + f->off, f->type);
-		emit_zero(g, off + f->off + f->type->size,
-			  end - f->off - f->type->size);
-	}
-	return off;
-}
 
-/* r0 = lookup(m, r10 + key) */
-static void emit_lookup(struct cg *g, struct map *m, int key)
-{
-	emit_ld_map(g->p, BPF_REG_1, m, false);
-	emit_fp_addr(g, BPF_REG_2, key);
-	emit_call(g, BPF_FUNC_map_lookup_elem);
-}
 
-/* update(m, r10 + key, val, flags), val already in r3 */
-static void emit_update(struct cg *g, struct map *m, int key, int flags)
-{
-	emit_ld_map(g->p, BPF_REG_1, m, false);
-	emit_fp_addr(g, BPF_REG_2, key);
-	emit(g->p, BPF_MOV64_IMM(BPF_REG_4, flags));
-	emit_call(g, BPF_FUNC_map_update_elem);
-}
 
-static struct map *zeromap(struct cg *g, int size)
-{
-	struct map *m = g->s->zeromap;
 
-	if (!m) {
-		m = g->s->zeromap = xcalloc(1, sizeof(*m));
-		m->name = "zero";
-		m->fd = -1;
-		m->ktype = &ty_u32;
-		m->vtype = type_str(8);
-		m->max_entries = 1;
-	}
-	if (size > m->vtype->size)
-		m->vtype = type_str(size);
-	return m;
-}
 
-/* r0 = this CPU's value of the aggregation at key, created as zeroes;
- * jumps to out when the map is full.  A keyless aggregation is the one
- * entry of a per-CPU array, always there. */
-static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
-{
-	struct map *m = n->map;
-	int have = label_new(g->p), zero;
 
-	emit_lookup(g, m, key);
-	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
-		/* always there; the check is for the verifier */
-		emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
-		return;
-	}
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0), have);
-	if (m->vtype->size <= 64) {
-		zero = stack_alloc(g, m->vtype->size, n);
-		emit_zero(g, zero, m->vtype->size);
-		emit_fp_addr(g, BPF_REG_3, zero);
-	} else {
-		emit_ld_map(g->p, BPF_REG_3, zeromap(g, m->vtype->size), true);
-	}
-	emit_update(g, m, key, BPF_NOEXIST);
-	emit_lookup(g, m, key);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
-	label_here(g->p, have);
-}
 
-/* v (copied) -> its log2 bucket in idx; negatives to the last slot */
-static void emit_bucket(struct cg *g, int v, int idx, const struct type *t)
-{
-	int done = label_new(g->p), i;
 
-	emit_comment(g->p, "log2 bucket");
-	if (t->base->sign) {
-		emit(g->p, BPF_MOV64_IMM(idx, t->len - 1));
-		emit_jmp(g->p, BPF_JMP_IMM(BPF_JSLT, v, 0, 0), done);
-	}
-	emit(g->p, BPF_MOV64_IMM(idx, 0));
-	if (t->base->size > 4) {
-		/* r1 = v >> 32; if (r1) { idx += 32; v = r1; } */
-		emit(g->p, BPF_MOV64_REG(BPF_REG_1, v));
-		emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_1, 32));
-		emit(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 2));
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, idx, 32));
-		emit(g->p, BPF_MOV64_REG(v, BPF_REG_1));
-	}
-	for (i = 16; i; i >>= 1) {
-		/* if (v > 2^i - 1) { idx += i; v >>= i; } */
-		emit(g->p, BPF_JMP_IMM(BPF_JLE, v, (1 << i) - 1, 2));
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, idx, i));
-		emit(g->p, BPF_ALU64_IMM(BPF_RSH, v, i));
-	}
-	label_here(g->p, done);
-}
 
-/* r0 = the slot of the key at r10 + key in m's hot-key cache (ply.h),
- * else jump to out (never: the index is in range, but the verifier
- * wants the check)
- *	r1 = k[0] ^ k[1] ^ ...; r1 *= HOT_HASH_MUL; r1 >>= 64 - log2(slots)
- *	*(u32 *)(r10 + idx) = r1; r0 = lookup(hot, r10 + idx)		*/
-static void emit_hot_slot(struct cg *g, struct node *n, int key, int out)
-{
-	struct map *m = n->map;
-	int size = m->ktype->size, idx = stack_alloc(g, 4, n), i, w;
-
-	emit_comment(g->p, "hot-key slot of %s", m->name);
-	for (i = 0; i < size; i += w) {
-		w = piece(key + i, 0, size - i);
-		emit(g->p, BPF_LDX_MEM(bpf_size(w), i ? BPF_REG_2 : BPF_REG_1,
-				       FP, key + i));
-		if (i)
-			emit(g->p, BPF_ALU64_REG(BPF_XOR, BPF_REG_1,
-						 BPF_REG_2));
-	}
-	emit_mov_imm(g, BPF_REG_2, HOT_HASH_MUL);
-	emit(g->p, BPF_ALU64_REG(BPF_MUL, BPF_REG_1, BPF_REG_2));
-	emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_1, 64 - HOT_SLOTS_LOG2));
-	emit(g->p, BPF_STX_MEM(BPF_W, FP, BPF_REG_1, idx));
-	emit_ld_map(g->p, BPF_REG_1, m->hot, false);
-	emit_fp_addr(g, BPF_REG_2, idx);
-	emit_call(g, BPF_FUNC_map_lookup_elem);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
-}
-
-/* slot.val += v (or 1); v < 0: count() */
-static void emit_slot_add(struct cg *g, int slot, int off, int v)
-{
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, slot, off));
-	if (v >= 0)
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
-	else
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, slot, BPF_REG_1, off));
-}
-
-/* @m[k] = count() | sum(v) through the hot-key cache; the key is at
- * r10 + key, v in a register (or -1 for count())
- *	r0 = slot of k
- *	if slot.key != k goto miss		(a word at a time)
- *	slot.val += v; slot.used = 1; goto out
- * miss:					(rS: a pool register)
- *	rS = r0; if !slot.used goto take
- *	r0 = this CPU's hash[slot.key] (created as 0), else goto take
- *	*r0 += slot.val
- * take:
- *	slot.key = k; slot.val = v; slot.used = 1			*/
-static void cg_aggregate_hot(struct cg *g, struct node *n, int key, int v,
-			     int out)
-{
-	struct map *m = n->lhs->map;
-	int size = m->ktype->size, vo = hot_val_off(m), uo = hot_used_off(m);
-	int miss = label_new(g->p), take = label_new(g->p), old, rs, i, w;
-
-	emit_hot_slot(g, n->lhs, key, out);
-	for (i = 0; i < size; i += w) {
-		w = piece(key + i, 0, size - i);
-		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_1, BPF_REG_0, i));
-		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_2, FP, key + i));
-		emit_jmp(g->p, BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_2, 0),
-			 miss);
-	}
-	emit_slot_add(g, BPF_REG_0, vo, v);
-	/* an all-zero key matches a slot never taken */
-	emit(g->p, BPF_ST_MEM(BPF_DW, BPF_REG_0, uo, 1));
-	emit_jmp(g->p, BPF_JMP_A(0), out);
-
-	label_here(g->p, miss);
-	emit_comment(g->p, "the slot's key moves to the hash");
-	rs = reg_get(g, n);
-	emit(g->p, BPF_MOV64_REG(rs, BPF_REG_0));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, rs, uo));
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), take);
-	old = stack_alloc(g, size, n);
-	emit_copy(g, old, rs, 0, size);
-	emit_agg_value(g, n->lhs, old, take);
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, rs, vo));
-	emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_2));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
-
-	label_here(g->p, take);
-	for (i = 0; i < size; i += w) {
-		w = piece(key + i, 0, size - i);
-		emit(g->p, BPF_LDX_MEM(bpf_size(w), BPF_REG_1, FP, key + i));
-		emit(g->p, BPF_STX_MEM(bpf_size(w), rs, BPF_REG_1, i));
-	}
-	if (v >= 0)
-		emit(g->p, BPF_STX_MEM(BPF_DW, rs, v, vo));
-	else
-		emit(g->p, BPF_ST_MEM(BPF_DW, rs, vo, 1));
-	emit(g->p, BPF_ST_MEM(BPF_DW, rs, uo, 1));
-	reg_put(g, rs);
-}
-
-/* @m[k] = count() | sum(x) | quantize(x) */
-static void cg_aggregate(struct cg *g, struct node *n)
-{
-	struct node *arg = n->rhs->args;
-	int out = label_new(g->p), v = -1, idx = -1, key;
-
-	emit_comment(g->p, "%s = %s()", n->lhs->map->name, n->rhs->name);
-	if (n->agg != AGG_COUNT) {
-		v = reg_get(g, arg);
-		cg_expr(g, arg, v);
-	}
-	if (n->lhs->map->hot) {
-		key = cg_key(g, n->lhs);
-		cg_aggregate_hot(g, n, key, v, out);
-		label_here(g->p, out);
-		reg_put(g, v);
-		return;
-	}
-	if (n->agg == AGG_QUANTIZE) {
-		idx = reg_get(g, arg);
-		emit_bucket(g, v, idx, n->lhs->map->vtype);
-		emit(g->p, BPF_ALU64_IMM(BPF_LSH, idx, 3));
-	}
-	key = cg_key(g, n->lhs);
-	emit_agg_value(g, n->lhs, key, out);
-	if (n->agg == AGG_QUANTIZE)
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_0, idx));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
-	if (n->agg == AGG_SUM)
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
-	else
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
-	label_here(g->p, out);
-	reg_put(g, v);
-	reg_put(g, idx);
-}
-
-/* m[k] = v */
-static void cg_map_assign(struct cg *g, struct node *n)
-{
-	struct map *m = n->lhs->map;
-	int key = cg_key(g, n->lhs);
-	int val = stack_alloc(g, m->vtype->size, n);
-
-	cg_store(g, n->rhs, val, m->vtype);
-	emit_fp_addr(g, BPF_REG_3, val);
-	emit_update(g, m, key, BPF_ANY);
-}
-
-/* dst = m[k], 0 when missing */
-static void cg_map_read(struct cg *g, struct node *n, int dst)
-{
-	int key = cg_key(g, n), miss = label_new(g->p);
-
-	emit_lookup(g, n->map, key);
-	emit(g->p, BPF_MOV64_IMM(dst, 0));
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), miss);
-	emit_load(g, dst, BPF_REG_0, 0, n->map->vtype);
-	label_here(g->p, miss);
-}
-
-/* r10 + off = m[k], zeroes when missing */
-static void cg_map_read_mem(struct cg *g, struct node *n, int off,
-			    struct type *to)
-{
-	int key = cg_key(g, n), miss = label_new(g->p), end = label_new(g->p);
-	int size = n->map->vtype->size < to->size ? n->map->vtype->size :
-		to->size;
-
-	emit_lookup(g, n->map, key);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), miss);
-	emit_copy(g, off, BPF_REG_0, 0, size);
-	emit_jmp(g->p, BPF_JMP_A(0), end);
-	label_here(g->p, miss);
-	emit_zero(g, off, size);
-	label_here(g->p, end);
-	if (to->size > size)
-		emit_zero(g, off + size, to->size - size);
-}
 
 /* ---------------------------------------------------------------- */
 /* memory: members and dereferences                                 */
@@ -535,11 +217,6 @@ struct addr {
 	bool ctx;	/* direct loads allowed */
 	bool user;
 };
-
-static bool is_ctx(const struct node *n)
-{
-	return n->kind == N_IDENT && !strcmp(n->name, "ctx");
-}
 
 /* where n (a deref or member) lives */
 static void cg_addr(struct cg *g, struct node *n, struct addr *a)
@@ -557,7 +234,7 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 		cg_addr(g, ptr, a);
 		st = ptr->type;
 	} else {
-		if (is_ctx(ptr)) {
+		if (ptr->kind == N_CTX) {
 			a->reg = CTX;
 		} else {
 			a->reg = reg_get(g, ptr);
@@ -570,23 +247,22 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 	}
 	if (n->kind == N_MEMBER)
 		a->off += type_field(st, n->name)->off;
-	/* the kernel puts a pt_regs pointer over a tracepoint's first
-	 * 8 bytes (common_type ... common_pid) before the program runs */
-	if (a->ctx && a->off < 8 && n->kind == N_MEMBER &&
-	    g->pb->prov->prog_type == BPF_PROG_TYPE_TRACEPOINT)
+	/* the kernel keeps the first bytes of some contexts for itself
+	 * (a pt_regs pointer over a tracepoint's common_type ...
+	 * common_pid) before the program runs */
+	if (a->ctx && a->off < g->pb->prov->ctx_hidden && n->kind == N_MEMBER)
 		diag_error(n->loc, "'%s' is not available to BPF programs "
 			   "(the kernel overwrites it); use pid or comm",
 			   n->name);
 }
 
-/* direct loads from the context; a tracepoint's first 8 bytes are not
- * the event's (the kernel keeps a pt_regs pointer there) */
+/* direct loads from the context, but not from the bytes the kernel
+ * keeps (above) */
 static bool direct_ok(struct cg *g, const struct addr *a,
 		      const struct type *t)
 {
-	int floor = g->pb->prov->prog_type == BPF_PROG_TYPE_TRACEPOINT ? 8 : 0;
-
-	return a->ctx && a->off >= floor && a->off % t->size == 0;
+	return a->ctx && a->off >= g->pb->prov->ctx_hidden &&
+		a->off % t->size == 0;
 }
 
 static void cg_mem_scalar(struct cg *g, struct node *n, int dst)
@@ -645,8 +321,6 @@ static bool fits_imm(const struct node *n)
 {
 	return n->kind == N_NUM && n->num <= INT32_MAX;
 }
-
-static void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst);
 
 /* a comparison of two numbers; jump to label when (a op b) == when */
 static void cg_branch_cmp(struct cg *g, struct node *n, int label, bool when)
@@ -840,65 +514,17 @@ static void cg_cond(struct cg *g, struct node *n, int dst)
 	label_here(g->p, end);
 }
 
-static void cg_ident(struct cg *g, struct node *n, int dst)
+/* a built-in's value, from its row in builtin.c */
+static void cg_builtin(struct cg *g, struct node *n, int dst)
 {
-	const char *s = n->name;
-
-	if (!strcmp(s, "ctx")) {
-		emit(g->p, BPF_MOV64_REG(dst, CTX));
-		return;
-	}
-	if (!strcmp(s, "func_ip")) {	/* kprobe.c's caller */
-		emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
-		emit_call(g, BPF_FUNC_get_func_ip);
-		emit(g->p, BPF_MOV64_REG(dst, BPF_REG_0));
-		return;
-	}
-	if (!strcmp(s, "pid") || !strcmp(s, "kpid")) {
-		emit_call(g, BPF_FUNC_get_current_pid_tgid);
-		if (s[0] == 'p')
-			emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
-		emit(g->p, BPF_MOV32_REG(dst, BPF_REG_0));
-	} else if (!strcmp(s, "uid") || !strcmp(s, "gid")) {
-		emit_call(g, BPF_FUNC_get_current_uid_gid);
-		if (s[0] == 'g')
-			emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
-		emit(g->p, BPF_MOV32_REG(dst, BPF_REG_0));
-	} else if (!strcmp(s, "cpu")) {
-		emit_call(g, BPF_FUNC_get_smp_processor_id);
-		emit(g->p, BPF_MOV32_REG(dst, BPF_REG_0));
-	} else if (!strcmp(s, "time") || !strcmp(s, "walltime")) {
-		emit_call(g, BPF_FUNC_ktime_get_ns);
-		emit(g->p, BPF_MOV64_REG(dst, BPF_REG_0));
-	} else if (!strcmp(s, "stack")) {
-		struct map *m = g->s->stackmap;
-
-		if (!m) {
-			m = g->s->stackmap = xcalloc(1, sizeof(*m));
-			m->name = "stack";
-			m->fd = -1;
-			m->max_entries = 1024;
-		}
-		emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
-		emit_ld_map(g->p, BPF_REG_2, m, false);
-		emit(g->p, BPF_MOV64_IMM(BPF_REG_3, 0));
-		emit_call(g, BPF_FUNC_get_stackid);
-		emit(g->p, BPF_MOV32_REG(dst, BPF_REG_0));
-	}
-}
-
-static struct cg_var *var_slot(struct cg *g, struct node *n)
-{
-	int i;
-
-	for (i = 0; i < g->nvars; i++)
-		if (!strcmp(g->vars[i].name, n->name))
-			return &g->vars[i];
-	return NULL;
+	if (n->bi && n->bi->emit)
+		n->bi->emit(g, n, dst);
+	else
+		diag_error(n->loc, "%s has no value here", n->name);
 }
 
 /* a string operand in memory: its stack offset */
-static int str_operand(struct cg *g, struct node *n)
+int str_operand(struct cg *g, struct node *n)
 {
 	int off = stack_alloc(g, n->type->size, n);
 
@@ -911,7 +537,7 @@ static int str_operand(struct cg *g, struct node *n)
  *   r1 = a[i]; r2 = b[i]; if (r1 != r2) goto diff; if (!r1) goto same
  * dst = r1 - r2 at diff, 0 at same.  A literal side is an immediate.
  */
-static void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
+void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 {
 	int diff = label_new(g->p), same = label_new(g->p);
 	int end = label_new(g->p), ao, bo = 0, i, len;
@@ -950,16 +576,6 @@ static void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 	if (swap)
 		emit(g->p, BPF_NEG64(dst));
 	label_here(g->p, end);
-}
-
-static void cg_call(struct cg *g, struct node *n, int dst)
-{
-	if (!strcmp(n->name, "strcmp"))
-		cg_strcmp(g, n->args, n->args->next, dst);
-	else if (!strcmp(n->name, "uptr") || !strcmp(n->name, "kptr"))
-		cg_expr(g, n->args, dst);
-	else
-		diag_error(n->loc, "%s() has no value here", n->name);
 }
 
 /* the value of a constant expression (literals and operators on them),
@@ -1002,9 +618,8 @@ static bool constant(const struct node *n, int64_t *v)
 	return true;
 }
 
-static void cg_expr(struct cg *g, struct node *n, int dst)
+void cg_expr(struct cg *g, struct node *n, int dst)
 {
-	struct cg_var *v;
 	int64_t k;
 
 	if (n->kind != N_NUM && constant(n, &k)) {
@@ -1017,17 +632,17 @@ static void cg_expr(struct cg *g, struct node *n, int dst)
 		emit_mov_imm(g, dst, n->num);
 		break;
 	case N_IDENT:
-		cg_ident(g, n, dst);
+	case N_CALL:
+		cg_builtin(g, n, dst);
+		break;
+	case N_CTX:
+		emit(g->p, BPF_MOV64_REG(dst, CTX));
 		break;
 	case N_VAR:
-		v = var_slot(g, n);
-		emit_load(g, dst, FP, v->off, v->type);
+		emit_load(g, dst, FP, n->var->off, n->var->type);
 		break;
 	case N_MAP:
 		cg_map_read(g, n, dst);
-		break;
-	case N_CALL:
-		cg_call(g, n, dst);
 		break;
 	case N_BINOP:
 		cg_binop(g, n, dst);
@@ -1056,136 +671,32 @@ static void cg_store_str(struct cg *g, struct node *n, int off, int size)
 
 	memcpy(b, n->str, n->slen < size ? n->slen : size);
 	emit_bytes(g, off, b, size);
-	free(b);
-}
-
-/* str(p, n), mem(p, n), dyn(field, n) */
-static void cg_store_read(struct cg *g, struct node *n, int off, int size)
-{
-	struct node *a = n->args;
-	bool str = strcmp(n->name, "mem") != 0;
-	int r;
-
-	if (type_is_str(a->type)) {	/* str() of a string: a copy */
-		cg_store(g, a, off, n->type);
-		return;
-	}
-	emit_zero(g, off, size);	/* keys compare every byte */
-	r = reg_get(g, a);
-	cg_expr(g, a, r);
-	if (!strcmp(n->name, "dyn")) {
-		/* __data_loc: offset in the low 16 bits, from ctx */
-		emit(g->p, BPF_ALU64_IMM(BPF_AND, r, 0xffff));
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, r, CTX));
-	}
-	emit_read(g, off, size, r, 0, a->type->kind == TY_PTR &&
-		  a->type->user, str);
-	reg_put(g, r);
-}
-
-/* r3 = the 0x80 bit of each byte of w that is 0, exactly for the
- * lowest one (higher ones may be wrong), given r4 = 0x0101..01 and
- * r5 = 0x8080..80:  r3 = (w - r4) & ~w & r5				*/
-static void emit_nul_bytes(struct cg *g, int w)
-{
-	emit(g->p, BPF_MOV64_REG(BPF_REG_3, w));
-	emit(g->p, BPF_ALU64_REG(BPF_SUB, BPF_REG_3, BPF_REG_4));
-	emit(g->p, BPF_MOV64_REG(BPF_REG_0, w));
-	emit(g->p, BPF_ALU64_IMM(BPF_XOR, BPF_REG_0, -1));
-	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_0));
-	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_5));
-}
-
-/* w keeps its bytes below the lowest flagged in r3 (little-endian):
- * w &= ((r3 & -r3) >> 7) - 1						*/
-static void emit_keep_below(struct cg *g, int w)
-{
-	emit(g->p, BPF_MOV64_REG(BPF_REG_0, BPF_REG_3));
-	emit(g->p, BPF_NEG64(BPF_REG_0));
-	emit(g->p, BPF_ALU64_REG(BPF_AND, BPF_REG_3, BPF_REG_0));
-	emit(g->p, BPF_ALU64_IMM(BPF_RSH, BPF_REG_3, 7));
-	emit(g->p, BPF_ALU64_IMM(BPF_SUB, BPF_REG_3, 1));
-	emit(g->p, BPF_ALU64_REG(BPF_AND, w, BPF_REG_3));
-}
-
-/* the comm in r1, r2 without the bytes after its NUL (kernels that
- * copied names with strlcpy left a longer old name's tail there)
- *	r4 = 0x0101..01; r5 = r4 << 7
- *	r3 = NULs of r1; if (r3) goto cut1
- *	r3 = NULs of r2; if (!r3) goto done; r2 = bytes of r2 below r3
- *	goto done
- * cut1: r1 = bytes of r1 below r3; r2 = 0
- * done:								*/
-static void emit_comm_cut(struct cg *g)
-{
-	int cut1 = label_new(g->p), done = label_new(g->p);
-
-	emit_mov_imm(g, BPF_REG_4, 0x0101010101010101ULL);
-	emit(g->p, BPF_MOV64_REG(BPF_REG_5, BPF_REG_4));
-	emit(g->p, BPF_ALU64_IMM(BPF_LSH, BPF_REG_5, 7));
-	emit_nul_bytes(g, BPF_REG_1);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_3, 0, 0), cut1);
-	emit_nul_bytes(g, BPF_REG_2);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), done);
-	emit_keep_below(g, BPF_REG_2);
-	emit_jmp(g->p, BPF_JMP_A(0), done);
-	label_here(g->p, cut1);
-	emit_keep_below(g, BPF_REG_1);
-	emit(g->p, BPF_MOV64_IMM(BPF_REG_2, 0));
-	label_here(g->p, done);
-}
-
-/* r10 + off = size bytes of comm.  Where the kernel's BTF says where
- * task_struct.comm is (run.c), it is read in place, two words, and cut
- * at its NUL unless the kernel pads names itself; that is much cheaper
- * than the helper, which this needs on other kernels (and 6.1's doesn't
- * pad).
- *	r0 = get_current_task_btf(); r1 = comm[0..8); r2 = comm[8..16)
- *	[cut r1, r2 at the NUL]; store r1, r2				*/
-static void cg_comm(struct cg *g, int off, int size)
-{
-	if (g->s->comm_off < 0 || size != 16 || (off & 7) ||
-	    arch->big_endian) {
-		emit_zero(g, off, size);
-		emit_fp_addr(g, BPF_REG_1, off);
-		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, size));
-		emit_call(g, BPF_FUNC_get_current_comm);
-		return;
-	}
-	emit_comment(g->p, "comm from task_struct (BTF)");
-	emit_call(g, BPF_FUNC_get_current_task_btf);
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, g->s->comm_off));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_0,
-			       g->s->comm_off + 8));
-	if (!g->s->comm_padded)
-		emit_comm_cut(g);
-	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_1, off));
-	emit(g->p, BPF_STX_MEM(BPF_DW, FP, BPF_REG_2, off + 8));
+	xfree(b);
 }
 
 static void cg_store_mem(struct cg *g, struct node *n, int off,
 			 struct type *to)
 {
 	int size = n->type->size < to->size ? n->type->size : to->size;
-	struct cg_var *v;
 
 	switch (n->kind) {
 	case N_STR:
 		cg_store_str(g, n, off, to->size);
 		return;
 	case N_IDENT:		/* comm */
-		cg_comm(g, off, size);
+	case N_CALL:		/* str(), mem(), dyn() */
+		if (!n->bi || !n->bi->store) {
+			diag_error(n->loc, "can't store this value");
+			return;
+		}
+		n->bi->store(g, n, off, size);
 		break;
 	case N_VAR:
-		v = var_slot(g, n);
-		emit_copy(g, off, FP, v->off, size);
+		emit_copy(g, off, FP, n->var->off, size);
 		break;
 	case N_MAP:
 		cg_map_read_mem(g, n, off, to);
 		return;
-	case N_CALL:
-		cg_store_read(g, n, off, size);
-		break;
 	case N_MEMBER:
 	case N_UNOP:
 		cg_mem_store(g, n, off, size);
@@ -1198,7 +709,7 @@ static void cg_store_mem(struct cg *g, struct node *n, int off,
 		emit_zero(g, off + size, to->size - size);
 }
 
-static void cg_store(struct cg *g, struct node *n, int off, struct type *to)
+void cg_store(struct cg *g, struct node *n, int off, struct type *to)
 {
 	int r, els, end;
 
@@ -1217,6 +728,11 @@ static void cg_store(struct cg *g, struct node *n, int off, struct type *to)
 		cg_store_mem(g, n, off, to);
 		return;
 	}
+	if (n->kind == N_MAP) {	/* no pool register: keys of keys */
+		cg_map_read(g, n, BPF_REG_1);
+		emit(g->p, BPF_STX_MEM(bpf_size(to->size), FP, BPF_REG_1, off));
+		return;
+	}
 	r = reg_get(g, n);
 	cg_expr(g, n, r);
 	emit(g->p, BPF_STX_MEM(bpf_size(to->size), FP, r, off));
@@ -1225,16 +741,6 @@ static void cg_store(struct cg *g, struct node *n, int off, struct type *to)
 
 /* ---------------------------------------------------------------- */
 /* actions                                                          */
-
-static struct action *action_at(struct cg *g, struct node *n)
-{
-	struct action *a;
-
-	for (a = g->s->actions; a; a = a->next)
-		if (a->loc.off == n->loc.off)
-			return a;
-	return NULL;
-}
 
 /* perf_event_output(ctx, outmap, BPF_F_CURRENT_CPU, r10 + off, size) */
 static void emit_perf_output(struct cg *g, int off, int size)
@@ -1267,18 +773,18 @@ static void emit_ringbuf_output(struct cg *g, int off, int size)
 	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
 }
 
-/* a record { u64 id; args } sent to user space */
-static void cg_action(struct cg *g, struct node *n)
+void cg_action(struct cg *g, struct node *n, int dst)
 {
-	struct action *a = action_at(g, n);
+	struct action *a = n->action;
 	struct node *arg = n->args;
 	int size = 8 + a->args->size, off, i;
 
+	(void)dst;
 	if (a->kind == ACT_PRINTF)
 		arg = arg->next;
 	if (a->kind == ACT_CLEAR || a->kind == ACT_PRINTMAP)
 		arg = NULL;
-	emit_comment(g->p, "%s()", n->name);
+	emit_comment(g->p, "%s()", n->bi->name);
 	if (a->kind == ACT_EXIT) {
 		emit_ld_map(g->p, BPF_REG_1, g->s->exitmap, true);
 		emit(g->p, BPF_ST_MEM(BPF_W, BPF_REG_1, 0, 1));
@@ -1288,7 +794,7 @@ static void cg_action(struct cg *g, struct node *n)
 	for (i = 0; arg; arg = arg->next, i++)
 		cg_store(g, arg, off + 8 + a->args->fields[i].off,
 			 a->args->fields[i].type);
-	if (g->s->ringbuf)
+	if (g->k->ringbuf)
 		emit_ringbuf_output(g, off, size);
 	else
 		emit_perf_output(g, off, size);
@@ -1297,27 +803,12 @@ static void cg_action(struct cg *g, struct node *n)
 /* ---------------------------------------------------------------- */
 /* statements                                                       */
 
-static bool is_action(const struct node *n)
-{
-	static const char *const names[] = {
-		"print", "printf", "exit", "clear",
-	};
-	size_t i;
-
-	if (n->kind != N_CALL)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(n->name, names[i]))
-			return true;
-	return false;
-}
-
 static void cg_discard(struct cg *g, struct node *n)
 {
 	int r;
 
-	if (is_action(n)) {
-		cg_action(g, n);
+	if (n->kind == N_CALL && n->bi->kind == BI_ACTION) {
+		n->bi->emit(g, n, -1);
 	} else if (type_is_scalar(n->type)) {
 		r = reg_get(g, n);
 		cg_expr(g, n, r);
@@ -1329,12 +820,9 @@ static void cg_discard(struct cg *g, struct node *n)
 
 static void cg_assign(struct cg *g, struct node *n)
 {
-	struct cg_var *v;
-
 	if (n->lhs->kind == N_VAR) {
-		v = var_slot(g, n->lhs);
-		cg_store(g, n->rhs, v->off, v->type);
-	} else if (n->agg) {
+		cg_store(g, n->rhs, n->lhs->var->off, n->lhs->var->type);
+	} else if (n->rhs->kind == N_CALL && n->rhs->bi->kind == BI_AGG) {
 		cg_aggregate(g, n);
 	} else {
 		cg_map_assign(g, n);
@@ -1379,7 +867,7 @@ static void cg_stmts(struct cg *g, struct node *n)
 
 static void cg_stmt(struct cg *g, struct node *n)
 {
-	int sp = g->sp, key;
+	int sp = g->sp;
 
 	switch (n->kind) {
 	case N_EXPR:
@@ -1389,10 +877,7 @@ static void cg_stmt(struct cg *g, struct node *n)
 		cg_assign(g, n);
 		break;
 	case N_DELETE:
-		key = cg_key(g, n->lhs);
-		emit_ld_map(g->p, BPF_REG_1, n->lhs->map, false);
-		emit_fp_addr(g, BPF_REG_2, key);
-		emit_call(g, BPF_FUNC_map_delete_elem);
+		cg_map_delete(g, n->lhs);
 		break;
 	case N_IF:
 		cg_if(g, n);
@@ -1413,24 +898,17 @@ static void cg_stmt(struct cg *g, struct node *n)
 /* ---------------------------------------------------------------- */
 /* the probe                                                        */
 
-static void collect_vars(struct cg *g, struct node *n)
+/* the scratch variables' slots, zeroed: the verifier wants every
+ * byte written before it is read */
+static void cg_vars(struct cg *g)
 {
-	for (; n; n = n->next) {
-		if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR &&
-		    !var_slot(g, n->lhs) && g->nvars < 32) {
-			g->vars[g->nvars].name = n->lhs->name;
-			g->vars[g->nvars].type = n->lhs->type;
-			g->vars[g->nvars].off = stack_alloc(g,
-				n->lhs->type->size, n);
-			emit_zero(g, g->vars[g->nvars].off,
-				  n->lhs->type->size);
-			g->nvars++;
-		}
-		if (n->kind == N_IF || n->kind == N_BLOCK) {
-			collect_vars(g, n->then);
-			collect_vars(g, n->els);
-			collect_vars(g, n->body);
-		}
+	struct var *v;
+
+	for (v = g->pb->vars; v < g->pb->vars + g->pb->nvars; v++) {
+		if (!v->type)
+			continue;	/* never given a value: never read */
+		v->off = stack_alloc(g, v->type->size, g->pb->ast);
+		emit_zero(g, v->off, v->type->size);
 	}
 }
 
@@ -1438,13 +916,13 @@ static void cg_prologue(struct cg *g)
 {
 	emit_comment(g->p, "%s", g->pb->spec);
 	emit(g->p, BPF_MOV64_REG(CTX, BPF_REG_1));
-	if (g->s->uses_exit && strcmp(g->pb->prov->name, "END")) {
+	if (g->s->uses_exit && g->pb->prov->when != PROV_END) {
 		/* once exit() has run, probes do nothing */
 		emit_ld_map(g->p, BPF_REG_1, g->s->exitmap, true);
 		emit(g->p, BPF_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_1, 0));
 		emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0), g->ret);
 	}
-	collect_vars(g, g->pb->ast->body);
+	cg_vars(g);
 	if (g->pb->ast->cond) {
 		emit_comment(g->p, "predicate");
 		cg_branch(g, g->pb->ast->cond, g->ret, false);
@@ -1453,7 +931,7 @@ static void cg_prologue(struct cg *g)
 
 int codegen_probe(struct script *s, struct probe *pb)
 {
-	struct cg g = { .s = s, .pb = pb };
+	struct cg g = { .s = s, .pb = pb, .k = s->k };
 	int err, before = diag_nerrors;
 
 	pb->prog = xcalloc(1, sizeof(*pb->prog));

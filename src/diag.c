@@ -4,15 +4,21 @@
  * Every stage reports problems in the script through here:
  *
  *	ply: <name>:LINE:COL: error: MESSAGE
- *	<the whole source line>
+ *	<the source line>
  *	<blanks up to COL>^
  *
  * The blanks copy the tabs of the source line, so the caret lines up
- * whatever the terminal's tab width.  The lexer and the parser stop at
- * the first error (diag_fatal); sema reports every error it finds
- * (diag_error counts them in diag_nerrors) and main stops afterwards.
- * Messages without a place (err_msg, warn_msg, dbg) serve the runtime.
- * Colour is used only when main has set diag_color (stderr is a tty).
+ * whatever the terminal's tab width; a line longer than a screen is
+ * shown as the part around the column, with "..." where it was cut.
+ * The lexer and the parser stop at the first error (diag_fatal); sema
+ * and codegen report every error they find (diag_error counts them)
+ * and compile.c stops afterwards, or after DIAG_MAX_ERRORS of them.
+ * diag_fatal leaves the compile through diag_jmp when compile.c has
+ * set it (it always does), so that a failed compile returns instead
+ * of ending the process.  Messages without a place (err_msg, warn_msg,
+ * dbg) serve the runtime.  The last error's text is kept for -T,
+ * which puts the reason on its FAIL line.  Colour is used only when
+ * main has set diag_color (stderr is a tty).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,9 @@
 
 const struct src *diag_src;
 int diag_nerrors;
+static int nwarnings;
+jmp_buf *diag_jmp;
+char diag_last[256];
 bool diag_color;
 bool debug_on;
 
@@ -28,6 +37,16 @@ bool debug_on;
 #define C_WARNING	"\033[1;35m"	/* bold magenta */
 #define C_CARET		"\033[1;32m"	/* bold green */
 #define C_RESET		"\033[0m"
+
+#define LINE_MAX_SHOWN	100	/* columns of a long line around the caret */
+
+void diag_reset(const struct src *src)
+{
+	diag_src = src;
+	diag_nerrors = 0;
+	nwarnings = 0;
+	diag_last[0] = '\0';
+}
 
 static void put_sev(const char *sev, const char *color)
 {
@@ -37,16 +56,28 @@ static void put_sev(const char *sev, const char *color)
 		fprintf(stderr, "%s: ", sev);
 }
 
-/* the source line of l, then the caret under its column */
+/* the source line of l, then the caret under its column; of a long
+ * line only LINE_MAX_SHOWN columns around the caret */
 static void show_line(struct loc l)
 {
 	const char *text = diag_src->text;
 	const char *bol = text + l.off - (l.col - 1);
-	int len = (int)strcspn(bol, "\n"), i;
+	int len = (int)strcspn(bol, "\n"), first = 0, i;
 
-	fprintf(stderr, "%.*s\n", len, bol);
-	for (i = 0; i < l.col - 1; i++)
-		fputc(i < len && bol[i] == '\t' ? '\t' : ' ', stderr);
+	if (len > LINE_MAX_SHOWN) {
+		first = l.col - 1 - LINE_MAX_SHOWN / 2;
+		if (first > len - LINE_MAX_SHOWN)
+			first = len - LINE_MAX_SHOWN;
+		if (first < 0)
+			first = 0;
+		len = LINE_MAX_SHOWN;
+	}
+	fprintf(stderr, "%s%.*s%s\n", first ? "..." : "", len, bol + first,
+		first + len < (int)strcspn(bol, "\n") ? "..." : "");
+	if (first)
+		fputs("   ", stderr);
+	for (i = first; i < l.col - 1; i++)
+		fputc(i < first + len && bol[i] == '\t' ? '\t' : ' ', stderr);
 	fprintf(stderr, "%s^%s\n", diag_color ? C_CARET : "",
 		diag_color ? C_RESET : "");
 }
@@ -62,7 +93,12 @@ static void vdiag(struct loc l, const char *sev, const char *color,
 		  const char *fmt, va_list ap)
 {
 	bool where = loc_valid(l);
+	va_list aq;
 
+	va_copy(aq, ap);
+	if (!strcmp(sev, "error"))
+		vsnprintf(diag_last, sizeof(diag_last), fmt, aq);
+	va_end(aq);
 	fputs("ply: ", stderr);
 	if (where)
 		fprintf(stderr, "%s:%d:%d: ", diag_src->name, l.line, l.col);
@@ -73,6 +109,14 @@ static void vdiag(struct loc l, const char *sev, const char *color,
 		show_line(l);
 }
 
+/* the compile cannot go on: back to compile.c, or out */
+static _Noreturn void diag_stop(void)
+{
+	if (diag_jmp)
+		longjmp(*diag_jmp, 1);
+	exit(1);
+}
+
 void diag_error(struct loc l, const char *fmt, ...)
 {
 	va_list ap;
@@ -81,12 +125,23 @@ void diag_error(struct loc l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vdiag(l, "error", C_ERROR, fmt, ap);
 	va_end(ap);
+	if (diag_nerrors >= DIAG_MAX_ERRORS) {
+		fprintf(stderr, "ply: too many errors (%d); stopping\n",
+			diag_nerrors);
+		diag_stop();
+	}
 }
 
 void diag_warn(struct loc l, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (++nwarnings > DIAG_MAX_ERRORS) {
+		if (nwarnings == DIAG_MAX_ERRORS + 1)
+			fprintf(stderr, "ply: too many warnings; not showing "
+				"the rest\n");
+		return;
+	}
 	va_start(ap, fmt);
 	vdiag(l, "warning", C_WARNING, fmt, ap);
 	va_end(ap);
@@ -100,13 +155,16 @@ _Noreturn void diag_fatal(struct loc l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vdiag(l, "error", C_ERROR, fmt, ap);
 	va_end(ap);
-	exit(1);
+	diag_stop();
 }
 
 void err_msg(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(diag_last, sizeof(diag_last), fmt, ap);
+	va_end(ap);
 	fputs("ply: ", stderr);
 	put_sev("error", C_ERROR);
 	va_start(ap, fmt);

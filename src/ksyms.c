@@ -41,16 +41,10 @@ static uint32_t add_name(const char *name, size_t *len, size_t *cap)
 {
 	size_t n = strlen(name) + 1;
 	uint32_t off = *len;
-	char *p;
 
 	if (*len + n > *cap) {
 		*cap = *cap ? 2 * *cap : 1 << 20;
-		p = realloc(names, *cap);
-		if (!p) {
-			err_msg("out of memory");
-			exit(1);
-		}
-		names = p;
+		names = perm_realloc(names, *cap);
 	}
 	memcpy(names + *len, name, n);
 	*len += n;
@@ -88,7 +82,6 @@ static void ksyms_load(void)
 	uint64_t addr;
 	size_t len = 0, cap = 0;
 	int scap = 0;
-	struct ksym *p;
 	FILE *fp = fopen("/proc/kallsyms", "re");
 
 	if (!fp)
@@ -99,11 +92,7 @@ static void ksyms_load(void)
 			continue;
 		if (nsyms == scap) {
 			scap = scap ? 2 * scap : 1 << 14;
-			p = xcalloc(scap, sizeof(*p));
-			if (syms)
-				memcpy(p, syms, nsyms * sizeof(*p));
-			free(syms);
-			syms = p;
+			syms = perm_realloc(syms, scap * sizeof(*syms));
 		}
 		syms[nsyms].addr = addr;
 		syms[nsyms++].name = add_name(name, &len, &cap);

@@ -12,11 +12,13 @@
  * expects the start of a probe; only then does an identifier directly
  * followed by ':' start a TOK_SPEC.  The spec runs up to the first
  * character that is not a spec character (blank, '{', ',', ';', '<',
- * '#' ...), or up to a '/', which starts a predicate; for tracepoints
- * the first '/' separates the subsystem from the event and belongs to
- * the spec.  So does it for a provider that doesn't exist, so that
- * `tracepiont:sched/sched_switch` is an unknown provider, not a bad
- * predicate.
+ * '#' ...), or up to a '/', which starts a predicate.  A provider says
+ * how many '/' its specs hold (provider_spec_slashes): a tracepoint's
+ * first '/' separates the subsystem from the event, unless a second
+ * ':' did (t:sched:sched_switch/pid == 1/).  A provider that doesn't
+ * exist keeps every '/' up to the next blank, so that
+ * `tracepiont:sched/sched_switch` and `uretprobe:/bin/sh:main` are
+ * unknown providers, not bad predicates.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -149,35 +151,22 @@ static bool is_spec(int c)
 	return is_ident(c) || (c && strchr("[]*?!()|+:.-@^", c));
 }
 
-/* may the spec of provider p[0..len) hold a '/'?  Not if it names
- * (by prefix) a provider whose specs never do: kept in step with the
- * table in provider/provider.c */
-static bool slash_in_spec(const char *p, int len)
-{
-	static const char *const no_slash[] = {
-		"kprobe", "kretprobe", "profile", "interval",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(no_slash); i++)
-		if (len <= (int)strlen(no_slash[i]) &&
-		    !strncmp(p, no_slash[i], (size_t)len))
-			return false;
-	return true;
-}
-
 /* ident ':' spec-chars, see the comment at the top */
 static struct token lex_spec(struct lexer *lx, int ident_len)
 {
 	struct token t = tok_start(lx, TOK_SPEC);
-	bool slash_ok = slash_in_spec(lx->p, ident_len);
-	int n = ident_len + 1;
+	int slashes = provider_spec_slashes(lx->p, ident_len);
+	bool colon = false;	/* a ':' after the provider's */
+	int n = ident_len + 1, c;
 
 	for (;; n++) {
-		if (lx->p[n] == '/' && slash_ok)
-			slash_ok = false;
-		else if (!is_spec((unsigned char)lx->p[n]))
+		c = (unsigned char)lx->p[n];
+		if (c == '/' && (slashes < 0 || (slashes > 0 && !colon)))
+			slashes -= slashes > 0;
+		else if (!is_spec(c))
 			break;
+		else if (c == ':')
+			colon = true;
 	}
 	return tok_take(lx, t, n);
 }
@@ -484,6 +473,6 @@ void lex_dump(const struct src *src, FILE *fp)
 		t = lex_next(&lx);
 		dump_token(&t, fp);
 		lx.spec_ok = dump_track(&ds, &t);
-		free(t.str);
+		xfree(t.str);
 	} while (t.kind != TOK_EOF);
 }

@@ -1,12 +1,15 @@
 /*
- * main.c - the command line: options, the script's source, the -c
- * command, and the order of the stages.
+ * main.c - the command line: options, the environment, the script's
+ * source, the -c command, and the order of the stages.
  *
- * The script is compiled completely (parse, sema, codegen) before
- * anything touches the kernel, so a script with an error attaches
- * nothing.  With -c the command is forked first, so that $target is
- * known while compiling, but it waits on a pipe until every probe is
- * attached; if anything fails it is killed, never left behind.
+ * The kernel is asked what it can do first (kernel.c), then the script
+ * is compiled completely for it (compile.c: parse, sema, codegen)
+ * before anything is loaded or attached, so a script with an error
+ * attaches nothing.  With -c the command is forked first, so that
+ * $target is known while compiling, but it stays stopped until every
+ * probe is attached; if anything fails it is killed, never left
+ * behind.  The environment knobs (PLY_*) are read here and nowhere
+ * else: they amend the kernel's description.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +32,9 @@ static const char usage_text[] =
 	"options:\n"
 	"  -A, --ascii         draw histograms with ASCII characters\n"
 	"      --arch=NAME     compile for another architecture (with -e)\n"
+	"      --kernel=DESC   compile for another kernel (with -e): a\n"
+	"                      release (5.10), then +/-ringbuf, func_ip,\n"
+	"                      kprobe_multi, kprobe_pmu, padded, comm=OFF\n"
 	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2;\n"
 	"                      default 8)\n"
 	"  -U, --unicode       draw histograms with Unicode box characters\n"
@@ -38,7 +44,9 @@ static const char usage_text[] =
 	"  -e, --dry-run       compile only; exit 0 if the script is good\n"
 	"  -h, --help          this text\n"
 	"  -k, --keep-going    warn about lost events instead of exiting\n"
-	"  -S, --dump          show the tokens, the tree and the BPF code\n"
+	"  -S, --dump[=WHAT]   show the tokens, the tree, the BPF code and\n"
+	"                      how each probe attaches (WHAT: tokens, ast,\n"
+	"                      bpf, attach, separated by commas)\n"
 	"  -T, --self-test     check that the kernel can run ply\n"
 	"  -u, --unbuffer      don't buffer stdout\n"
 	"  -v, --version       print the version\n";
@@ -46,6 +54,7 @@ static const char usage_text[] =
 static const struct option long_opts[] = {
 	{ "ascii", no_argument, NULL, 'A' },
 	{ "arch", required_argument, NULL, 'a' },
+	{ "kernel", required_argument, NULL, 'K' },
 	{ "unicode", no_argument, NULL, 'U' },
 	{ "buffer-pages", required_argument, NULL, 'B' },
 	{ "command", required_argument, NULL, 'c' },
@@ -150,20 +159,46 @@ static void child_kill(struct run_opts *o)
 	o->child = 0;
 }
 
+/* what the command line asks beyond a run */
+struct opts {
+	bool dry_run, dump, self_test;
+	const char *dump_what;	/* --dump=tokens,ast,bpf,attach; NULL: all */
+	const struct arch *arch;	/* --arch */
+	const char *kernel;	/* --kernel */
+};
+
+/* is `what` in the comma list `list` (NULL: everything)? */
+static bool dump_has(const char *list, const char *what)
+{
+	size_t n = strlen(what);
+	const char *p;
+
+	if (!list)
+		return true;
+	for (p = list; (p = strstr(p, what)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
 static void dump(struct script *s, const struct src *src, const char *what)
 {
 	struct probe *pb;
 
-	if (!what || !strcmp(what, "tokens")) {
+	if (dump_has(what, "tokens")) {
 		printf(";; tokens\n");
 		lex_dump(src, stdout);
 	}
 	for (pb = s->probes; pb; pb = pb->next) {
-		if (!what || !strcmp(what, "ast")) {
+		if (dump_has(what, "ast")) {
 			printf(";; ast %s\n", pb->spec);
 			ast_dump(pb->ast, stdout);
 		}
-		if ((!what || !strcmp(what, "bpf")) && pb->prog) {
+		if (dump_has(what, "attach") && pb->prov->describe) {
+			printf(";; attach %s\n", pb->spec);
+			pb->prov->describe(pb, stdout);
+		}
+		if (dump_has(what, "bpf") && pb->prog) {
 			printf(";; bpf %s (%d instructions, %d bytes of "
 			       "stack)\n", pb->spec, pb->prog->len,
 			       pb->stack_size);
@@ -172,7 +207,8 @@ static void dump(struct script *s, const struct src *src, const char *what)
 	}
 }
 
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+static int parse_opts(int argc, char **argv, struct run_opts *o,
+		      struct opts *op)
 {
 	int c;
 
@@ -181,12 +217,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		switch (c) {
 		case 'A': o->unicode = 0; break;
 		case 'a':
-			if (!(arch = arch_find(optarg))) {
+			if (!(op->arch = arch_find(optarg))) {
 				err_msg("unknown architecture '%s'", optarg);
 				exit(1);
 			}
-			o->cross = true;
 			break;
+		case 'K': op->kernel = optarg; break;
 		case 'U': o->unicode = 1; break;
 		case 'B':
 			o->pages = atoi(optarg);
@@ -197,15 +233,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		case 'c': o->command = optarg; break;
-		case 'd': debug_on = true; o->debug = true; break;
-		case 'e': o->dry_run = true; break;
+		case 'd': debug_on = true; break;
+		case 'e': op->dry_run = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'k': o->keep_going = true; break;
 		case 'S':
-			o->dump = true;
-			o->dump_what = optarg;
+			op->dump = true;
+			op->dump_what = optarg;
 			break;
-		case 'T': o->self_test = true; break;
+		case 'T': op->self_test = true; break;
 		case 'u': o->unbuffer = true; break;
 		case 'v':
 			printf("ply %s\n", PACKAGE_VERSION);
@@ -229,17 +265,63 @@ static int locale_unicode(void)
 		strstr(l, "utf-8");
 }
 
+/* the PLY_* knobs, to work around a kernel or to test other paths */
+static void kernel_env(struct kernel *k)
+{
+	const char *v;
+	char path[300];
+
+	if (getenv("PLY_PERF_BUFFERS"))
+		k->ringbuf = false;
+	if (getenv("PLY_KPROBE_EVENTS"))
+		k->kprobe_pmu = k->kprobe_multi = false;
+	if (getenv("PLY_COMM_HELPER"))
+		k->comm_off = -1;
+	if ((v = getenv("PLY_COMM_OFF"))) {	/* and cut at the NUL */
+		k->comm_off = atoi(v);
+		k->comm_padded = false;
+	}
+	if ((v = getenv("PLY_TRACEFS"))) {	/* saved formats (tests) */
+		snprintf(path, sizeof(path), "%s/events", v);
+		k->tracefs = access(path, F_OK) ? NULL : v;
+		k->tracefs_err = k->tracefs ? 0 : ENODEV;
+	}
+}
+
+/* what the script is compiled for: the running kernel, or with -e
+ * the oldest one ply supports, or the one --kernel describes */
+static int kernel_setup(struct kernel *k, const struct opts *op)
+{
+	if (!op->dry_run && !op->self_test && (op->arch || op->kernel)) {
+		err_msg("--arch and --kernel compile for another machine: "
+			"use them with -e");
+		return -1;
+	}
+	if (op->dry_run)
+		kernel_baseline(k, op->arch ? op->arch : arch_native);
+	else
+		kernel_probe(k);
+	if (op->kernel && kernel_describe(k, op->kernel))
+		return -1;
+	kernel_env(k);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct run_opts o = { .unicode = -1, .pages = 8 };
+	struct opts op = { 0 };
+	struct kernel k;
 	struct script *s;
 	struct src *src;
 	int i, ret;
 
-	i = parse_opts(argc, argv, &o);
+	i = parse_opts(argc, argv, &o, &op);
 	diag_color = isatty(2);
-	if (o.self_test)
-		return self_test();
+	if (kernel_setup(&k, &op))
+		return 1;
+	if (op.self_test)
+		return self_test(&k);
 	if (i != argc - 1) {
 		err_msg(i == argc ? "no script given" :
 			"only one script can be given");
@@ -251,17 +333,13 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IONBF, 0);
 		setvbuf(stderr, NULL, _IONBF, 0);
 	}
-	if (o.cross && !o.dry_run) {
-		err_msg("--arch compiles for another machine: use it with -e");
-		return 1;
-	}
 	src = read_src(argv[i]);
-	if (o.command && !o.dry_run)
+	if (o.command && !op.dry_run)
 		child_start(&o);
-	s = compile_script(src, o.dry_run);
-	if (s && o.dump)
-		dump(s, src, o.dump_what);
-	if (!s || o.dry_run) {
+	s = compile_script(src, &k);
+	if (s && op.dump)
+		dump(s, src, op.dump_what);
+	if (!s || op.dry_run) {
 		child_kill(&o);
 		return s ? 0 : 1;
 	}

@@ -607,6 +607,9 @@ static void dump_expr_rest(const struct node *n, FILE *fp)
 		dump_list(n->lhs, fp);
 		dump_list(n->rhs, fp);
 		break;
+	case N_CTX:
+		fputs("(ctx", fp);
+		break;
 	default:
 		fprintf(fp, "(?%d", (int)n->kind);	/* a statement */
 		break;

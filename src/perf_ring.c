@@ -45,10 +45,13 @@ struct ring {
 	int *fds;		/* for poll(): buf[i].fd */
 	char *scratch;		/* wrapped records, up to a u16 size */
 
-	/* the BPF ring buffer, when s->ringbuf */
+	uint64_t posmask;	/* positions wrap at the kernel's word */
+
+	/* the BPF ring buffer, when the kernel has one */
 	int rb_fd, lost_fd;
-	uint64_t *cons;		/* consumer position, ours */
-	const uint64_t *prod;	/* producer position, the kernel's */
+	void *cons;		/* consumer position, ours */
+	const void *prod;	/* producer position, the kernel's */
+	bool pos32;		/* they are 4 bytes (a 32-bit kernel) */
 	const char *data;
 	size_t rb_size;		/* data bytes, a power of 2 */
 	uint64_t lost_seen;
@@ -57,38 +60,62 @@ struct ring {
 #define RECORD_MAX	65536	/* perf_event_header.size is a u16 */
 
 /*
- * The positions are u64 even on 32-bit CPUs, which may have no 8-byte
+ * A perf buffer's positions are u64 fields, a BPF ring buffer's are
+ * the kernel's unsigned long: 4 bytes on a 32-bit kernel, where a
+ * second word (pending_pos, since 6.1's "bpf: Fix overrunning
+ * reservations in ringbuf") follows producer_pos on its page: read as
+ * a u64, it was the position's high half, and ply spun forever on
+ * 32-bit ARM and MIPS.  Either way a 32-bit kernel counts positions in
+ * its word, so they wrap at 4 GB: arithmetic on them is modulo
+ * posmask, and one is before another by their difference.  32-bit CPUs may have no 8-byte
  * atomics (armv5, mips32, ppc32: __atomic_load_8 would need
- * libatomic).  As the kernel's tools/include/linux/ring_buffer.h does:
- * a plain read then an acquire fence; a release fence then a store.
- * The kernel never changes a position we are storing, nor tears the
- * ones it publishes where it matters (we only need the order).
+ * libatomic), so, as the kernel's tools/include/linux/ring_buffer.h
+ * does: a plain read then an acquire fence; a release fence then a
+ * store.  The kernel never changes a position we are storing, nor
+ * tears the ones it publishes where it matters (we only need the
+ * order).
  */
-static uint64_t load_acquire(const uint64_t *p)
+static uint64_t load_acquire(const void *p, bool w32)
 {
-	uint64_t v = *(const volatile uint64_t *)p;
+	uint64_t v = w32 ? *(const volatile uint32_t *)p :
+			   *(const volatile uint64_t *)p;
 
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return v;
 }
 
-static void store_release(uint64_t *p, uint64_t v)
+static void store_release(void *p, bool w32, uint64_t v)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*(volatile uint64_t *)p = v;
+	if (w32)
+		*(volatile uint32_t *)p = (uint32_t)v;
+	else
+		*(volatile uint64_t *)p = v;
 }
 
+/* is position a before b?  (by their difference: they wrap) */
+static bool pos_before(uint64_t a, uint64_t b, uint64_t mask)
+{
+	uint64_t d = (b - a) & mask;
+
+	return d && d <= (mask >> 1);
+}
+
+#define RB_MAX_BYTES	(1U << 30)	/* the kernel takes < 4 GB */
+
 /* the ring buffer's size: as many pages as per-CPU buffers would have
- * (-B, times the CPUs), rounded up to a power of 2 */
+ * (-B, times the CPUs), rounded up to a power of 2, at most 1 GB */
 static uint32_t rb_bytes(const struct script *s, int ncpus)
 {
-	uint32_t want = (uint32_t)(s->ring_pages > 0 ? s->ring_pages : 1) *
-		(ncpus > 0 ? ncpus : 1) *
-		sysconf(_SC_PAGESIZE), size = sysconf(_SC_PAGESIZE);
+	uint64_t psz = (uint64_t)sysconf(_SC_PAGESIZE), size = psz;
+	uint64_t want = (uint64_t)(s->ring_pages > 0 ? s->ring_pages : 1) *
+		(uint64_t)(ncpus > 0 ? ncpus : 1) * psz;
 
-	while (size < want)
+	while (size < want && size < RB_MAX_BYTES)
 		size *= 2;
-	return size;
+	dbg("output: a BPF ring buffer of %llu bytes",
+	    (unsigned long long)size);
+	return (uint32_t)size;
 }
 
 int ring_map_create(struct script *s)
@@ -96,23 +123,15 @@ int ring_map_create(struct script *s)
 	struct map *m = s->outmap;
 	int cpus[1024], n, i, max;
 
-	if (m && m->fd >= 0)
+	if (m->fd >= 0)
 		return 0;
-	if (!m) {
-		m = xcalloc(1, sizeof(*m));
-		m->name = "stdout";
-		m->ktype = &ty_u32;
-		m->vtype = &ty_u32;
-		m->fd = -1;
-		s->outmap = m;
-	}
 
 	/* indexed by CPU id, so it must reach the highest one */
 	max = ncpus_possible();
 	n = cpus_online(cpus, ARRAY_SIZE(cpus));
 	if (max < 0)
 		return max;
-	if (s->ringbuf) {
+	if (s->k->ringbuf) {
 		m->max_entries = rb_bytes(s, n);
 		n = bpf_map_create(m, BPF_MAP_TYPE_RINGBUF, 0, 0,
 				   m->max_entries);
@@ -133,13 +152,8 @@ static int buf_open(struct cpu_buf *b, int map_fd, int pages)
 	uint32_t key = b->cpu;
 	int err;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.size = sizeof(attr);
-	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+	perf_attr_init(&attr, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT);
 	attr.sample_type = PERF_SAMPLE_RAW;
-	attr.sample_period = 1;
-	attr.wakeup_events = 1;
 
 	b->fd = perf_event_open(&attr, -1, b->cpu, -1, 0);
 	if (b->fd < 0)
@@ -171,6 +185,8 @@ static struct ring *rb_open(struct script *s)
 	r->rb_fd = s->outmap->fd;
 	r->lost_fd = s->lostmap ? s->lostmap->fd : -1;
 	r->rb_size = s->outmap->max_entries;
+	r->pos32 = s->k->arch->word == 4;
+	r->posmask = r->pos32 ? UINT32_MAX : UINT64_MAX;
 	r->fds = &r->rb_fd;
 	r->nbufs = 1;
 	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, r->rb_fd, 0);
@@ -200,7 +216,7 @@ struct ring *ring_open(struct script *s, int pages)
 	}
 	s->ring_pages = pages;
 	err = ring_map_create(s);
-	if (!err && s->ringbuf)
+	if (!err && s->k->ringbuf)
 		return rb_open(s);
 	n = err ? err : cpus_online(cpus, ARRAY_SIZE(cpus));
 	if (n < 0) {
@@ -209,6 +225,7 @@ struct ring *ring_open(struct script *s, int pages)
 	}
 
 	r = xcalloc(1, sizeof(*r));
+	r->posmask = s->k->arch->word == 4 ? UINT32_MAX : UINT64_MAX;
 	r->buf = xcalloc(n, sizeof(*r->buf));
 	r->fds = xcalloc(n, sizeof(*r->fds));
 	r->scratch = xcalloc(1, RECORD_MAX);
@@ -243,7 +260,7 @@ void ring_close(struct ring *r)
 			munmap(r->cons, psz);
 		if (r->prod)
 			munmap((void *)r->prod, psz + 2 * r->rb_size);
-		free(r);
+		xfree(r);
 		return;
 	}
 	for (i = 0; i < r->nbufs; i++) {
@@ -252,10 +269,10 @@ void ring_close(struct ring *r)
 		if (r->buf[i].fd >= 0)
 			close(r->buf[i].fd);
 	}
-	free(r->buf);
-	free(r->fds);
-	free(r->scratch);
-	free(r);
+	xfree(r->buf);
+	xfree(r->fds);
+	xfree(r->scratch);
+	xfree(r);
 }
 
 int ring_fds(struct ring *r, int **fds)
@@ -303,9 +320,9 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 	data = (char *)b->base + (pg->data_offset ? pg->data_offset : psz);
 	size = pg->data_size ? pg->data_size : b->mmap_size - psz;
 
-	head = load_acquire(&pg->data_head);
+	head = load_acquire(&pg->data_head, false);
 	tail = pg->data_tail;
-	while (tail < head) {
+	while (pos_before(tail, head, r->posmask)) {
 		/* records are 8-byte aligned, so a header never wraps */
 		off = tail % size;
 		h = (const void *)(data + off);
@@ -318,9 +335,9 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 			h = (const void *)r->scratch;
 		}
 		lost += record(h, cb, arg);
-		tail += h->size;
+		tail = (tail + h->size) & r->posmask;
 	}
-	store_release(&pg->data_tail, head);
+	store_release(&pg->data_tail, false, head);
 	return lost;
 }
 
@@ -341,12 +358,12 @@ static uint64_t rb_drain(struct ring *r,
 			 void (*cb)(void *arg, const void *rec, int size),
 			 void *arg)
 {
-	uint64_t cons = *r->cons, prod;
+	uint64_t cons = load_acquire(r->cons, r->pos32), prod;
 	const uint32_t *hdr;
 	uint32_t len;
 
-	prod = load_acquire(r->prod);
-	while (cons < prod) {
+	prod = load_acquire(r->prod, r->pos32);
+	while (pos_before(cons, prod, r->posmask)) {
 		hdr = (const uint32_t *)(r->data + (cons & (r->rb_size - 1)));
 		len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 		if (len & BPF_RINGBUF_BUSY_BIT)
@@ -354,8 +371,9 @@ static uint64_t rb_drain(struct ring *r,
 		if (!(len & BPF_RINGBUF_DISCARD_BIT))
 			cb(arg, (const char *)hdr + BPF_RINGBUF_HDR_SZ, len);
 		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7U;
-		store_release(r->cons, cons);
+		cons = (cons + ((len + BPF_RINGBUF_HDR_SZ + 7) & ~7U)) &
+			r->posmask;
+		store_release(r->cons, r->pos32, cons);
 	}
 	return rb_lost(r);
 }

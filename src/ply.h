@@ -6,12 +6,17 @@
  *   programs and maps --provider/-->  attached probes --perf_ring.c-->
  *   events --output.c--> text on stdout.
  *
- * Each section below belongs to one file (or one folder); a stage only
- * reads the data of the stages before it.
+ * compile.c runs the first half (source to BPF) for a kernel that
+ * kernel.c described beforehand; nothing in it touches the kernel.
+ * run.c runs the second half.  Each section below belongs to one file
+ * (or one folder); a stage only reads the data of the stages before
+ * it.  compile.h is the private interface of the compile stage's
+ * files (sema, builtin, codegen, cg_map).
  */
 #ifndef PLY_H
 #define PLY_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,9 +40,16 @@ struct src {
 	const char *text;	/* NUL-terminated */
 };
 
+#define DIAG_MAX_ERRORS	20	/* then "too many errors" ends the compile */
+
 extern const struct src *diag_src;	/* the script being compiled */
-extern int diag_nerrors;
+extern int diag_nerrors;		/* errors since diag_reset */
+extern jmp_buf *diag_jmp;	/* where diag_fatal goes; NULL: exit(1) */
+extern char diag_last[256];	/* the last error's message (-T) */
 extern bool diag_color;		/* set from isatty(2) by main */
+
+/* a new compile of src: no errors yet */
+void diag_reset(const struct src *src);
 
 /* "ply: <name>:L:C: error: msg", the source line and a caret */
 void diag_error(struct loc l, const char *fmt, ...)
@@ -59,10 +71,20 @@ const char *nearest_name(const char *name, const char *const *names, int n);
 bool glob_match(const char *pat, const char *s);
 bool is_glob(const char *pat);
 
+/* allocation that cannot fail: "ply: out of memory" and exit 1 */
+_Noreturn void oom(void);
 void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);	/* p from xcalloc or NULL */
+void xfree(void *p);			/* p from the x* above */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+/* free every x* block (a fuzzer compiles many scripts in one process) */
+void alloc_release_all(void);
+/* for tables kept in static variables for the life of the process */
+void *perm_realloc(void *p, size_t size);
+char *perm_strdup(const char *s);
 
 /* ---------------------------------------------------------------- */
 /* lex.c: source text to tokens                                     */
@@ -171,10 +193,15 @@ enum node_kind {
 	N_BLOCK,	/* { body } */
 	N_RETURN,	/* return; */
 	N_PROBE,	/* name = spec text; cond = predicate or NULL; body */
+	N_CTX,		/* the program's context: what a provider variable
+			 * (data, regs) becomes; typed by the provider */
 };
 
 struct type;
 struct map;
+struct builtin;
+struct var;
+struct action;
 
 struct node {
 	enum node_kind kind;
@@ -195,12 +222,17 @@ struct node {
 	struct type *cast;		/* its type is this (set by providers:
 					 * argN is an unsigned long) */
 
-	/* filled in by sema.c */
+	/* filled in by sema.c, once; codegen.c dispatches on them */
 	struct type *type;		/* the expression's type */
 	struct map *map;		/* N_MAP, and map-taking calls */
-	int var_slot;			/* N_VAR scratch: stack offset */
-	int agg;			/* N_ASSIGN to an aggregation */
+	const struct builtin *bi;	/* N_IDENT, N_CALL: the built-in */
+	struct var *var;		/* N_VAR: the scratch variable */
+	struct action *action;		/* N_CALL of print, printf ... */
 };
+
+/* builtin.c: the caller of a kprobe_multi program (bpf_get_func_ip);
+ * the table itself is compile.h's */
+extern const struct builtin bi_func_ip;
 
 struct node *node_new(enum node_kind kind, struct loc loc);
 struct node *node_clone(const struct node *n);	/* deep, with siblings */
@@ -254,6 +286,9 @@ struct type {
 
 extern struct type ty_void, ty_char, ty_s8, ty_u8, ty_s16, ty_u16,
 	ty_s32, ty_u32, ty_s64, ty_u64;
+/* the built-in variables' types: integers with their printers */
+extern struct type ty_pid, ty_uid, ty_cpu, ty_time, ty_walltime, ty_stack,
+	ty_comm;
 #define ty_int ty_s32
 #define ty_uint ty_u32
 #define ty_long ty_s64
@@ -333,9 +368,21 @@ struct action {
 	struct action *next;
 };
 
+/* a scratch variable ($x): one per name and probe */
+#define MAX_VARS	32
+
+struct var {
+	const char *name;	/* "$x" */
+	struct loc loc;		/* its first assignment */
+	struct type *type;	/* from its first assignment */
+	int off;		/* codegen.c: its stack slot */
+};
+
 struct probe;
+struct kernel;
 
 struct script {
+	const struct kernel *k;		/* what it is compiled for */
 	struct node *ast;		/* the N_PROBE list */
 	struct probe *probes;
 	struct map *maps;
@@ -344,19 +391,11 @@ struct script {
 	struct map *stackmap;		/* created when `stack` is used */
 	struct map *outmap;		/* where actions go: a BPF ring buffer,
 					 * or a perf event array per CPU */
-	bool ringbuf;			/* outmap is a BPF_MAP_TYPE_RINGBUF */
 	int ring_pages;			/* buffer pages per CPU (-B) */
 	struct map *lostmap;		/* ringbuf: one u64, records dropped */
 	struct map *zeromap;		/* zeroes to initialise big values */
 	struct map *exitmap;		/* one u32: set once exit() ran */
 	bool uses_exit;
-	bool uses_ksyms;		/* stack or sym printing: read kallsyms */
-	bool uses_comm;
-	int comm_off;			/* of comm in the kernel's task_struct
-					 * (BTF), read in place; -1: ask the
-					 * bpf_get_current_comm() helper */
-	bool comm_padded;		/* the kernel's names end in NULs */
-	bool dry_run;			/* -e: providers must not touch the system */
 };
 
 /* resolve every probe (provider setup, identifiers, types, maps);
@@ -414,24 +453,39 @@ void asm_dump(const struct prog *p, FILE *fp);
 /* fills pb->prog; user limits (stack, size) are diagnosed at the node */
 int codegen_probe(struct script *s, struct probe *pb);
 
+/* compile.c: parse, type and generate code for kernel k, without
+ * touching it; NULL after printing the errors */
+struct script *compile_script(const struct src *src, const struct kernel *k);
+
 /* ---------------------------------------------------------------- */
 /* arch/: the target's registers, data not code                     */
 
+/*
+ * A family of architectures (mips and mips64, riscv32 and riscv64,
+ * ppc, ppc64 and ppc64le) shares one table of pt_regs fields, each
+ * field a slot: its offset is (base + slot) * word.  A field that only
+ * one ABI of the family has (o32's pad0, n64's a4-a7) names that ABI.
+ */
+enum arch_abi { ABI_ANY, ABI_O32, ABI_N64, ABI_PPC32, ABI_PPC64 };
+
 struct arch_reg {
 	const char *name;	/* "di", "x0", "r0" */
-	int16_t off;		/* offsetof(struct pt_regs, ...) */
+	int16_t slot;		/* words after pt_regs' first register */
+	uint8_t only;		/* ABI_ANY, or the one ABI that has it */
 };
 
 struct arch {
-	const char *name;	/* as uname -m prints it */
-	int word;		/* 4 or 8 */
+	const char *name;	/* as uname -m prints it (or Debian's) */
+	int word;		/* 4 or 8: the kernel's unsigned long */
 	bool big_endian;
+	enum arch_abi abi;
 	int nargs;		/* arguments passed in registers */
 	const char *arg[8];	/* register names of arg0.. (kernel ABI) */
 	const char *ret, *pc, *sp;
-	const struct arch_reg *regs;	/* every pt_regs field, in order */
+	const struct arch_reg *regs;	/* the family's pt_regs fields */
 	int nregs;
-	int regs_size;		/* sizeof(struct pt_regs) */
+	int base;		/* words of pt_regs before slot 0 */
+	int slots;		/* sizeof(struct pt_regs) / word */
 	long nr_bpf, nr_perf_event_open;	/* syscall numbers */
 };
 
@@ -446,11 +500,63 @@ struct arch {
 #define PLY_HAVE_UAPI 0
 #endif
 
-extern const struct arch *arch;	/* the target: native unless --arch */
 extern const struct arch *const arch_native;	/* the build host's */
-const struct arch *arch_find(const char *name);
-const struct arch_reg *arch_reg(const struct arch *a, const char *name);
 extern const struct arch *const arch_all[];	/* NULL-terminated */
+const struct arch *arch_find(const char *name);
+/* name as uname -m says it, with the byte order given (uname -m says
+ * "mips" for mipsel too) */
+const struct arch *arch_find_order(const char *name, bool big_endian);
+/* does a have a register of that name (of its ABI)? */
+const struct arch_reg *arch_reg(const struct arch *a, const char *name);
+/* its offset in struct pt_regs, or -1 */
+int arch_reg_off(const struct arch *a, const char *name);
+static inline int arch_regs_size(const struct arch *a)
+{
+	return a->slots * a->word;
+}
+
+/* ---------------------------------------------------------------- */
+/* kernel.c: what the kernel can do, asked once, before compiling   */
+
+/*
+ * compile_script() generates code for a kernel described here: the
+ * running one (kernel_probe, which asks it with a few bpf() calls),
+ * the oldest one ply supports (kernel_baseline, -e), or one described
+ * on the command line (--kernel=DESC, kernel_describe), so that the
+ * code for other kernels can be seen and tested anywhere.
+ */
+struct kernel {
+	const struct arch *arch;	/* registers, word, byte order */
+	bool live;		/* the running kernel: attaching follows */
+	bool here;		/* this machine's: its function lists and
+				 * CPUs may be read (not with --arch) */
+	int page_size;
+	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF (5.8), else perf
+				 * buffers */
+	int comm_off;		/* task_struct.comm in BTF, read in place
+				 * (5.11, BTF); -1: the comm helper */
+	bool comm_padded;	/* task names end in NULs (5.17) */
+	bool func_ip;		/* bpf_get_func_ip() in kprobes (5.15) */
+	bool kprobe_multi;	/* kprobe_multi links (5.18, CONFIG_FPROBE) */
+	bool kprobe_pmu;	/* the perf kprobe PMU (4.17), else
+				 * kprobe_events */
+	int kprobe_type;	/* its perf type */
+	int kprobe_retbit;	/* its retprobe bit in config */
+	const char *tracefs;	/* where tracefs is, or NULL */
+	int tracefs_err;	/* why not: ENODEV, EACCES (not root) */
+};
+
+/* the running kernel; mounts tracefs if it must */
+void kernel_probe(struct kernel *k);
+/* what every kernel ply runs on has, for arch a */
+void kernel_baseline(struct kernel *k, const struct arch *a);
+/* apply --kernel=DESC to k: a release ("5.10") for what it has, then
+ * +feature / -feature (ringbuf, func_ip, kprobe_multi, kprobe_pmu,
+ * padded, comm=OFF), or "host" for the running kernel; 0, or -1
+ * after err_msg */
+int kernel_describe(struct kernel *k, const char *desc);
+/* -T: what the kernel has, and what ply does where it lacks it */
+void kernel_report(const struct kernel *k, FILE *fp);
 
 /* ---------------------------------------------------------------- */
 /* provider/: where probes attach                                   */
@@ -460,7 +566,10 @@ struct probe {
 	const char *spec;	/* "tracepoint:sched/sched_switch" */
 	const char *arg;	/* the text after the first ':' */
 	const struct provider *prov;
+	const struct kernel *k;	/* what it is compiled for */
 	struct type *ctx_type;	/* tracepoint: struct of the event's fields */
+	struct var *vars;	/* sema.c: its scratch variables */
+	int nvars;
 	struct prog *prog;	/* codegen.c */
 	int prog_fd;		/* bpf_sys.c, -1 until loaded */
 	int attach_type;	/* expected_attach_type: a provider's
@@ -470,38 +579,45 @@ struct probe {
 	struct probe *next;
 };
 
+/* when a probe's program runs */
+enum prov_when {
+	PROV_EVENT,	/* when its event fires, once attached */
+	PROV_BEGIN,	/* once, before the events are let in */
+	PROV_END,	/* once, at exit, also after exit() */
+};
+
 struct provider {
 	const char *name;	/* matched by prefix: "t", "trace" ... */
 	enum bpf_prog_type prog_type;
+	enum prov_when when;
+	int spec_slashes;	/* '/' its specs hold before a second ':'
+				 * (-1: any); the lexer ends a spec there */
+	int ctx_hidden;		/* leading context bytes the kernel keeps
+				 * for itself (a tracepoint's 8) */
 	/* check the spec, look up what it names (tracefs format, cpu ...);
 	 * report errors with diag_error at pb->ast->loc; 0 or -1 */
-	int (*setup)(struct probe *pb, bool dry_run);
-	/* a provider variable (data, arg0, regs): its replacement
-	 * expression, or NULL if the name is not the provider's */
+	int (*setup)(struct probe *pb);
+	/* optional: a provider variable (data, arg0, regs): its
+	 * replacement expression, or NULL if the name is not the
+	 * provider's */
 	struct node *(*ident)(struct probe *pb, struct node *n);
-	/* attach pb->prog_fd; 0 or -errno, with err_msg printed */
+	/* optional (not for BEGIN, END): attach pb->prog_fd; 0 or -errno,
+	 * with err_msg printed */
 	int (*attach)(struct probe *pb);
-	void (*detach)(struct probe *pb);	/* idempotent */
+	void (*detach)(struct probe *pb);	/* optional; idempotent */
+	/* optional: how it will attach, for -S (--dump=attach) */
+	void (*describe)(const struct probe *pb, FILE *fp);
 };
 
 extern const struct provider *const providers[];	/* NULL-terminated */
-
-extern const struct provider kprobe_provider, kretprobe_provider;
-
-/* provider/kprobe.c, shared with kretprobe.c */
-int kprobe_setup(struct probe *pb, bool dry_run);
-int kprobe_attach(struct probe *pb);
-void kprobe_detach(struct probe *pb);
-/* regs, and a register of pt_regs as an expression of type t */
-struct node *kprobe_regs(struct probe *pb, struct node *n);
-/* the probe reads regs itself: no kprobe_multi (partial pt_regs) */
-void kprobe_whole_regs(struct probe *pb);
-struct node *kprobe_reg(struct probe *pb, struct node *n, const char *reg,
-			struct type *t);
-extern const struct provider tracepoint_provider, profile_provider,
-	interval_provider, begin_provider, end_provider;
+extern const struct provider kprobe_provider, kretprobe_provider,
+	tracepoint_provider, profile_provider, interval_provider,
+	begin_provider, end_provider;
 /* by exact name or unambiguous prefix, in table order (as ply does) */
 const struct provider *provider_find(const char *name, int len);
+/* the lexer: the spec_slashes of the provider p[0..len) names, -1 if
+ * none (an unknown provider's spec runs to the next blank) */
+int provider_spec_slashes(const char *p, int len);
 /* for the providers: open attr on each of cpus[n] (pid -1), attach
  * pb->prog_fd and enable; fds[n] receives the events (-1 if none).
  * 0, or -errno after err_msg naming the probe; nothing stays open */
@@ -510,12 +626,13 @@ int prov_perf_attach(struct probe *pb, struct perf_event_attr *attr,
 void prov_perf_detach(int *fds, int n);	/* closes, sets -1 */
 
 /* tracefs.c */
-const char *tracefs_path(void);	/* mounts tracefs if needed; NULL on failure */
-/* the same, but never mounts (dry run); NULL + errno (EACCES: there,
+/* where tracefs is: the usual places, then /proc/mounts, then (if
+ * may_mount) mounted where it belongs; NULL + errno (EACCES: there,
  * but we may not read it) */
 const char *tracefs_lookup(bool may_mount);
-/* events/<sys>/<event>/format as a struct type; NULL + errno */
-struct type *tracefs_format(const char *sys, const char *event, int *id);
+/* ROOT/events/<sys>/<event>/format as a struct type; NULL + errno */
+struct type *tracefs_format(const char *root, const char *sys,
+			    const char *event, int *id);
 
 /* ---------------------------------------------------------------- */
 /* bpf_sys.c: bpf(2) and perf_event_open(2)                         */
@@ -534,6 +651,10 @@ int bpf_prog_load(enum bpf_prog_type type, int attach_type,
 int bpf_link_kprobe_multi(int prog_fd, const char *const *syms, int n,
 			  bool ret);
 int bpf_prog_test_run(int prog_fd);
+/* attr zeroed, then its type, config and size set, one event per
+ * occurrence (sample_period 1, wakeup_events 1) */
+void perf_attr_init(struct perf_event_attr *attr, uint32_t type,
+		    uint64_t config);
 int perf_event_open(struct perf_event_attr *attr, int pid, int cpu,
 		    int group_fd, unsigned long flags);
 /* close fds[0..n) (the ones >= 0), many at once; each becomes -1 */
@@ -583,7 +704,7 @@ void out_value(FILE *fp, const struct type *t, const void *data);
 void out_printf(FILE *fp, const char *fmt, const struct type *args,
 		const void *data);
 /* "\n@name:\n" and the entries, sorted by value then key */
-void out_map(FILE *fp, struct script *s, struct map *m);
+void out_map(FILE *fp, const struct map *m);
 void out_map_clear(struct map *m);
 /* out_map's printing half: n rows already read (per-CPU values
  * summed), each ktype->size key bytes then vtype->size value bytes;

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "ply.h"
-#include "bpf_insn.h"
 #include "run.h"
 
 #define STACK_DEPTH 32
@@ -41,137 +40,6 @@ struct run {
 };
 
 static struct script *stack_script;	/* for out_stack_frames */
-
-/* the cheapest output channel this kernel has: a BPF ring buffer (5.8)
- * shared by all CPUs, else a perf buffer per CPU.  -e decides without
- * the kernel (perf buffers, which every kernel has). */
-static bool have_ringbuf(const struct script *s)
-{
-	struct map m = { .name = "probe", .fd = -1 };
-	int fd;
-
-	if (s->dry_run || getenv("PLY_PERF_BUFFERS"))
-		return false;
-	fd = bpf_map_create(&m, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* our own comm, the 16 bytes at off in the task_struct, read in place
- * by a program run once (5.11: bpf_get_current_task_btf); 0 or -1 if
- * the kernel's programs can't read it */
-static int read_own_comm(int off, char comm[16])
-{
-	struct map m = { .name = "comm", .fd = -1 };
-	uint32_t zero = 0;
-	int mfd = bpf_map_create(&m, BPF_MAP_TYPE_ARRAY, 4, 16, 1), pfd, err;
-	struct bpf_insn prog[] = {
-		BPF_CALL_HELPER(BPF_FUNC_get_current_task_btf),
-		BPF_MOV64_REG(BPF_REG_6, BPF_REG_0),
-		BPF_ST_MEM(BPF_W, BPF_REG_10, -4, 0),
-		BPF_LD_IMM64_LO(BPF_REG_1, BPF_PSEUDO_MAP_FD, mfd),
-		BPF_LD_IMM64_HI(0),
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4),
-		BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem),
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 4),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, off),
-		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, off + 8),
-		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8),
-		BPF_MOV64_IMM(BPF_REG_0, 0),
-		BPF_EXIT_INSN(),
-	};
-
-	if (mfd < 0)
-		return -1;
-	pfd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, prog,
-			    ARRAY_SIZE(prog), NULL, 0);
-	err = pfd < 0 || bpf_prog_test_run(pfd) ||
-		bpf_map_lookup(mfd, &zero, comm) ? -1 : 0;
-	if (pfd >= 0)
-		close(pfd);
-	close(mfd);
-	return err;
-}
-
-/* where comm is in the task_struct, if the kernel's BTF says and its
- * programs can read it there; -1 otherwise, and always for -e, which
- * decides without the kernel.  Whether the kernel pads names with NULs
- * (5.17's strscpy_pad; strlcpy before left a longer old name's tail)
- * is asked too: ply names itself long, then short, and reads its comm.
- * PLY_COMM_HELPER=1: always -1; PLY_COMM_OFF=N: N, unpadded, without
- * asking (the golden listings) */
-static int task_comm_offset(struct script *s)
-{
-	static const char shorter[16] = "ply";
-	char old[17] = "", got[16];
-	int off, err;
-
-	if (getenv("PLY_COMM_OFF"))
-		return atoi(getenv("PLY_COMM_OFF"));
-	if (s->dry_run || !s->uses_comm || getenv("PLY_COMM_HELPER"))
-		return -1;
-	off = btf_member_offset("/sys/kernel/btf/vmlinux", "task_struct",
-				"comm");
-	if (off < 0)
-		return -1;
-	prctl(PR_GET_NAME, old);
-	prctl(PR_SET_NAME, "ply-comm-probe.");
-	prctl(PR_SET_NAME, shorter);
-	err = read_own_comm(off, got);
-	prctl(PR_SET_NAME, old);
-	if (err)
-		return -1;
-	s->comm_padded = !memcmp(got, shorter, sizeof(got));
-	dbg("comm: task_struct.comm at %d (BTF)%s", off,
-	    s->comm_padded ? ", padded" : "");
-	return off;
-}
-
-void run_prepare_maps(struct script *s)
-{
-	s->comm_off = task_comm_offset(s);
-	s->outmap = xcalloc(1, sizeof(*s->outmap));
-	s->outmap->name = "stdout";
-	s->outmap->fd = -1;
-	s->ringbuf = have_ringbuf(s);
-	if (s->ringbuf) {
-		s->lostmap = xcalloc(1, sizeof(*s->lostmap));
-		s->lostmap->name = "lost";
-		s->lostmap->fd = -1;
-		s->lostmap->max_entries = 1;
-	}
-	if (!s->uses_exit)
-		return;
-	s->exitmap = xcalloc(1, sizeof(*s->exitmap));
-	s->exitmap->name = "exit";
-	s->exitmap->fd = -1;
-	s->exitmap->ktype = &ty_u32;
-	s->exitmap->vtype = &ty_u32;
-	s->exitmap->max_entries = 1;
-}
-
-/* parse, type and generate code; exits 1 on any error */
-struct script *compile_script(const struct src *src, bool dry_run)
-{
-	struct script *s = xcalloc(1, sizeof(*s));
-	struct probe *pb;
-
-	diag_src = src;
-	s->dry_run = dry_run;
-	s->ast = parse_script(src);
-	if (!s->ast)
-		diag_fatal((struct loc){ 1, 1, 0 }, "no probes in the script");
-	if (sema_script(s))
-		return NULL;
-	run_prepare_maps(s);
-	for (pb = s->probes; pb; pb = pb->next)
-		codegen_probe(s, pb);
-	return diag_nerrors ? NULL : s;
-}
 
 /* ---------------------------------------------------------------- */
 /* maps and programs                                                */
@@ -237,7 +105,7 @@ static int create_maps(struct script *s)
 static int load_probe(struct probe *pb, bool debug)
 {
 	size_t logsz = debug ? 16 << 20 : 0;
-	char *log = logsz ? malloc(logsz) : NULL;
+	char *log = logsz ? xcalloc(1, logsz) : NULL;
 	int fd;
 
 	if (log)
@@ -254,14 +122,9 @@ static int load_probe(struct probe *pb, bool debug)
 			fprintf(stderr, "ply: run with -d to see the "
 				"verifier's log\n");
 	}
-	free(log);
+	xfree(log);
 	pb->prog_fd = fd;
 	return fd < 0 ? -1 : 0;
-}
-
-static bool is_special(const struct probe *pb, const char *name)
-{
-	return !strcmp(pb->prov->name, name);
 }
 
 static int attach_all(struct script *s)
@@ -271,7 +134,7 @@ static int attach_all(struct script *s)
 	for (pb = s->probes; pb; pb = pb->next) {
 		if (load_probe(pb, debug_on))
 			return -1;
-		if (pb->prov->attach(pb))
+		if (pb->prov->attach && pb->prov->attach(pb))
 			return -1;
 		dbg("attached %s", pb->spec);
 	}
@@ -283,25 +146,27 @@ static void detach_all(struct script *s)
 	struct probe *pb;
 
 	for (pb = s->probes; pb; pb = pb->next) {
-		pb->prov->detach(pb);
+		if (pb->prov->detach)
+			pb->prov->detach(pb);
 		if (pb->prog_fd >= 0)
 			close(pb->prog_fd);
 		pb->prog_fd = -1;
 	}
 }
 
-static void run_special(struct script *s, const char *name)
+/* the programs of BEGIN or END, once */
+static void run_once(struct script *s, enum prov_when when)
 {
 	struct probe *pb;
 	int err;
 
 	for (pb = s->probes; pb; pb = pb->next) {
-		if (!is_special(pb, name) || pb->prog_fd < 0)
+		if (pb->prov->when != when || pb->prog_fd < 0)
 			continue;
 		err = bpf_prog_test_run(pb->prog_fd);
 		if (err)
 			err_msg("can't run %s: %s (it needs Linux 5.10 and "
-				"CONFIG_NET)", name, strerror(-err));
+				"CONFIG_NET)", pb->prov->name, strerror(-err));
 	}
 }
 
@@ -350,7 +215,7 @@ static void on_record(void *arg, const void *rec, int size)
 		out_map_clear(a->map);
 		break;
 	case ACT_PRINTMAP:
-		out_map(stdout, r->s, a->map);
+		out_map(stdout, a->map);
 		break;
 	}
 }
@@ -445,11 +310,11 @@ static void finish(struct run *r)
 	struct map *m;
 
 	r->done = false;	/* let END's output through */
-	run_special(r->s, "END");
+	run_once(r->s, PROV_END);
 	drain(r);
 	r->done = true;
 	for (m = r->s->maps; m; m = m->next)
-		out_map(stdout, r->s, m);
+		out_map(stdout, m);
 	fflush(stdout);
 	if (r->lost && !r->o->keep_going) {
 		err_msg("lost %llu events: the output buffers were full; "
@@ -473,7 +338,7 @@ int run_try_attach(struct script *s)
 	int err = create_maps(s) || attach_all(s);
 
 	if (!err)
-		run_special(s, "BEGIN");
+		run_once(s, PROV_BEGIN);
 	detach_all(s);
 	return err ? -1 : 0;
 }
@@ -559,7 +424,7 @@ int run_script(struct script *s, struct run_opts *o)
 		detach_all(s);
 		return 1;
 	}
-	run_special(s, "BEGIN");
+	run_once(s, PROV_BEGIN);
 	release_child(o);
 	loop(&r, sfd);
 	finish(&r);

@@ -3,8 +3,10 @@
  *
  * Each check prints "ok" or "FAIL" with what to do about it: the
  * kernel configuration (from /proc/config.gz or /boot/config-*), root,
- * tracefs, the bpf() syscall, and then one small script per provider,
- * compiled and attached through the same pipeline as a real run.
+ * tracefs, the bpf() syscall, what kernel.c found the kernel has ("no"
+ * lines say what ply does without it), and then one small script per
+ * provider, compiled and attached through the same pipeline as a real
+ * run; a FAIL line carries the error that stopped it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -79,19 +81,22 @@ static void check_config(void)
 	}
 }
 
-static void check_script(const char *name, const char *text)
+static void check_script(const struct kernel *k, const char *name,
+			 const char *text)
 {
 	struct src src = { .name = name, .text = text };
-	struct script *s = compile_script(&src, false);
+	struct script *s;
 	char what[128];
+	bool ok;
 
-	snprintf(what, sizeof(what), "attach %s", name);
 	fflush(stdout);
-	report(s && !run_try_attach(s), what,
-	       "see the message above for the reason");
+	s = compile_script(&src, k);
+	ok = s && !run_try_attach(s);
+	snprintf(what, sizeof(what), "attach %s", name);
+	report(ok, what, diag_last[0] ? diag_last : "see the messages above");
 }
 
-int self_test(void)
+int self_test(const struct kernel *k)
 {
 	struct map m = { .name = "selftest", .fd = -1 };
 	int fd;
@@ -99,20 +104,22 @@ int self_test(void)
 	check_config();
 	report(geteuid() == 0, "running as root",
 	       "ply needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
-	report(tracefs_path() != NULL, "tracefs mounted",
+	report(k->tracefs != NULL, "tracefs mounted", k->tracefs_err == EACCES ?
+	       "tracefs is there, but not readable: ply needs root" :
 	       "mount -t tracefs nodev /sys/kernel/tracing");
 	fd = bpf_map_create(&m, BPF_MAP_TYPE_HASH, 4, 8, 1);
 	report(fd >= 0, "bpf() creates a map", fd == -ENOSYS ?
 	       "the kernel lacks CONFIG_BPF_SYSCALL" : strerror(-fd));
 	if (fd >= 0)
 		close(fd);
-	check_script("tracepoint", "tracepoint:sched/sched_switch "
+	kernel_report(k, stdout);
+	check_script(k, "tracepoint", "tracepoint:sched/sched_switch "
 		     "{ @[cpu] = count(); }");
-	check_script("profile", "profile:99hz { @[cpu] = count(); }");
-	check_script("interval", "interval:1s { print(time); }");
-	check_script("BEGIN", "BEGIN { print(pid); }");
-	check_script("kprobe", "kprobe:vfs_read { @[cpu] = count(); }");
-	check_script("kretprobe", "kretprobe:vfs_read { @[cpu] = count(); }");
+	check_script(k, "profile", "profile:99hz { @[cpu] = count(); }");
+	check_script(k, "interval", "interval:1s { print(time); }");
+	check_script(k, "BEGIN", "BEGIN { print(pid); }");
+	check_script(k, "kprobe", "kprobe:vfs_read { @[cpu] = count(); }");
+	check_script(k, "kretprobe", "kretprobe:vfs_read { @[cpu] = count(); }");
 	printf("%s\n", nfail ? "ply can't run everything here: see FAIL "
 	       "above" : "ply can run here");
 	return nfail ? 1 : 0;

@@ -6,7 +6,10 @@
  * reads its format file), then every expression gets a C-like type.
  * Provider variables (data, arg0, regs) are replaced by the
  * expressions the provider gives; environment variables ($NAME) by
- * their values.  Both replacements are idempotent.
+ * their values.  Both replacements are idempotent.  A built-in is
+ * looked up in builtin.c's table once, and the row is left on the node
+ * (n->bi), as the scratch variable (n->var) and the action (n->action)
+ * are: codegen.c works from those.
  *
  * A map's key and value types are fixed by its first assignment, which
  * may come after a read (`n[0] = n[0] + 1`, or a read in one probe and
@@ -19,101 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ply.h"
+#include "compile.h"
 
-struct var {
-	const char *name;	/* "$x" */
-	struct type *type;
-};
+#define expr sema_expr
 
-struct sema {
-	struct script *s;
-	struct probe *pb;
-	bool final;		/* report errors (last pass) */
-	bool changed;		/* a map's type was fixed in this pass */
-	struct var vars[32];
-	int nvars;
-};
-
-#define serr(se, n, ...) do {					\
-		if ((se)->final)				\
-			diag_error((n)->loc, __VA_ARGS__);	\
-	} while (0)
-
-static struct type *expr(struct sema *se, struct node *n);
 static void stmt(struct sema *se, struct node *n);
-
-/* ---------------------------------------------------------------- */
-/* types of built-in variables                                      */
-
-static struct type *ty_fmt(struct type *base, enum printer fmt,
-			   struct type **cache)
-{
-	if (!*cache)
-		*cache = type_with_fmt(base, fmt);
-	return *cache;
-}
-
-static struct type *ty_pid(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_u32, FMT_PID, &t);
-}
-
-static struct type *ty_uid(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_u32, FMT_UID, &t);
-}
-
-static struct type *ty_cpu(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_u32, FMT_CPU, &t);
-}
-
-static struct type *ty_time(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_s64, FMT_TIME, &t);
-}
-
-static struct type *ty_walltime(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_s64, FMT_WALLTIME, &t);
-}
-
-static struct type *ty_stack(void)
-{
-	static struct type *t;
-	return ty_fmt(&ty_u32, FMT_STACK, &t);
-}
-
-static struct type *ty_comm(void)
-{
-	static struct type *t;
-	if (!t)
-		t = type_str(16);
-	return t;
-}
-
-static const struct {
-	const char *name;
-	struct type *(*type)(void);
-} builtin_vars[] = {
-	{ "comm", ty_comm }, { "execname", ty_comm },
-	{ "pid", ty_pid }, { "kpid", ty_pid },
-	{ "uid", ty_uid }, { "gid", ty_uid },
-	{ "cpu", ty_cpu },
-	{ "time", ty_time }, { "walltime", ty_walltime },
-	{ "stack", ty_stack },
-};
-
-static const char *const builtin_funcs[] = {
-	"str", "mem", "uptr", "kptr", "strcmp", "print", "printf", "exit",
-	"clear", "count", "sum", "quantize", "dyn",
-};
 
 /* ---------------------------------------------------------------- */
 /* maps                                                             */
@@ -233,8 +146,7 @@ static void map_set_value(struct sema *se, struct node *n, struct map *m,
 		     type_name(vt), m->name, type_name(m->vtype));
 }
 
-/* a bare map name where a whole map is meant: print(@x), clear(m) */
-static struct map *whole_map(struct sema *se, struct node *n)
+struct map *sema_whole_map(struct sema *se, struct node *n)
 {
 	struct map *m;
 
@@ -254,29 +166,31 @@ static struct map *whole_map(struct sema *se, struct node *n)
 }
 
 /* ---------------------------------------------------------------- */
-/* actions: print, printf, exit, clear                              */
+/* actions and calls                                                */
 
-static struct action *action_new(struct sema *se, struct node *n,
-				 enum action_kind kind)
+struct action *sema_action(struct sema *se, struct node *n,
+			   enum action_kind kind)
 {
 	struct action *a, **tail = &se->s->actions;
 
-	/* one action per call site, kept over the passes */
-	for (a = se->s->actions; a; a = a->next) {
-		if (a->loc.off == n->loc.off && a->kind == kind)
-			return a;
-		tail = &a->next;
+	/* one per call site, kept over the passes; print(m) becomes a
+	 * map's print once m is known to be a map */
+	if (n->action) {
+		n->action->kind = kind;
+		return n->action;
 	}
+	while (*tail)
+		tail = &(*tail)->next;
 	a = xcalloc(1, sizeof(*a));
 	a->id = se->s->nactions++;
 	a->kind = kind;
 	a->loc = n->loc;
 	*tail = a;
+	n->action = a;
 	return a;
 }
 
-/* the record's layout: an anonymous struct of the arguments */
-static struct type *args_type(struct sema *se, struct node *args)
+struct type *sema_args_type(struct sema *se, struct node *args)
 {
 	struct field f[16];
 	struct node *a;
@@ -301,194 +215,7 @@ static struct type *args_type(struct sema *se, struct node *args)
 	return type_struct("", f, n);
 }
 
-static struct type *call_print(struct sema *se, struct node *n)
-{
-	struct action *a;
-	struct map *m;
-
-	if (n->args && !n->args->next && (m = whole_map(se, n->args))) {
-		a = action_new(se, n, ACT_PRINTMAP);
-		a->map = m;
-		n->map = m;
-		a->args = type_struct("", NULL, 0);
-		return &ty_void;
-	}
-	a = action_new(se, n, ACT_PRINT);
-	a->args = args_type(se, n->args);
-	return a->args ? &ty_void : NULL;
-}
-
-static int nargs(const struct node *n);
-
-/* the conversions of fmt against the number of arguments */
-static bool printf_check(struct sema *se, struct node *n, const char *fmt,
-			 int have)
-{
-	const char *p, *pct;
-	int want = 0;
-
-	for (p = fmt; (p = strchr(p, '%')); p++) {
-		pct = p;
-		if (*++p == '%')
-			continue;
-		for (; *p && strchr("#0- +'", *p); p++)
-			;
-		for (; *p == '*' || (*p >= '0' && *p <= '9') || *p == '.';
-		     p++)
-			want += *p == '*';
-		for (; *p && strchr("hljztLq", *p); p++)
-			;
-		if (!*p || !strchr("diouxXcspv", *p)) {
-			serr(se, n->args, "unknown conversion '%.*s' in the "
-			     "format", (int)(p - pct) + (*p > ' '), pct);
-			return false;
-		}
-		want++;
-	}
-	if (want == have)
-		return true;
-	serr(se, n, "the format wants %d argument%s, printf has %d", want,
-	     want == 1 ? "" : "s", have);
-	return false;
-}
-
-static struct type *call_printf(struct sema *se, struct node *n)
-{
-	struct action *a;
-
-	if (!n->args || n->args->kind != N_STR) {
-		serr(se, n, "printf needs a format string literal first");
-		return NULL;
-	}
-	a = action_new(se, n, ACT_PRINTF);
-	a->fmt = n->args->str;
-	a->args = args_type(se, n->args->next);
-	if (a->args && !printf_check(se, n, a->fmt, nargs(n) - 1))
-		return NULL;
-	return a->args ? &ty_void : NULL;
-}
-
-static struct type *call_exit(struct sema *se, struct node *n)
-{
-	struct action *a;
-	struct type *t = expr(se, n->args);
-
-	if (!t)
-		return NULL;
-	if (t->kind != TY_INT) {
-		serr(se, n->args, "exit needs an integer, not %s",
-		     type_name(t));
-		return NULL;
-	}
-	a = action_new(se, n, ACT_EXIT);
-	a->args = type_struct("", (struct field[]){
-			{ "code", &ty_s64, -1 } }, 1);
-	se->s->uses_exit = true;
-	return &ty_void;
-}
-
-static struct type *call_clear(struct sema *se, struct node *n)
-{
-	struct action *a;
-	struct map *m = whole_map(se, n->args);
-
-	if (!m) {
-		serr(se, n->args, "clear needs a map");
-		return NULL;
-	}
-	a = action_new(se, n, ACT_CLEAR);
-	a->map = m;
-	n->map = m;
-	a->args = type_struct("", NULL, 0);
-	return &ty_void;
-}
-
-/* ---------------------------------------------------------------- */
-/* the other functions                                              */
-
-static int const_arg(struct sema *se, struct node *a, int def, int max)
-{
-	if (!a)
-		return def;
-	if (a->kind != N_NUM || !a->num || a->num > (uint64_t)max) {
-		serr(se, a, "the size must be a constant from 1 to %d", max);
-		return def;
-	}
-	return a->num;
-}
-
-static struct type *call_str(struct sema *se, struct node *n, bool mem)
-{
-	struct type *t = expr(se, n->args);
-	int len;
-
-	if (!t)
-		return NULL;
-	len = const_arg(se, n->args->next, 128, 256);
-	if (type_is_str(t) && !mem)
-		return t;
-	if (!type_is_scalar(t)) {
-		serr(se, n->args, "%s needs a pointer, not %s", n->name,
-		     type_name(t));
-		return NULL;
-	}
-	return type_str(len);
-}
-
-static struct type *call_ptr(struct sema *se, struct node *n, bool user)
-{
-	struct type *t = expr(se, n->args);
-
-	if (!t)
-		return NULL;
-	if (!type_is_scalar(t)) {
-		serr(se, n->args, "%s needs a pointer or an integer, not %s",
-		     n->name, type_name(t));
-		return NULL;
-	}
-	return type_ptr(t->kind == TY_PTR ? t->base : &ty_char, user, false);
-}
-
-static struct type *call_strcmp(struct sema *se, struct node *n)
-{
-	struct type *a = expr(se, n->args);
-	struct type *b = expr(se, n->args->next);
-
-	if (!a || !b)
-		return NULL;
-	if (!type_is_str(a) || !type_is_str(b)) {
-		serr(se, n, "strcmp needs two strings, not %s and %s",
-		     type_name(a), type_name(b));
-		return NULL;
-	}
-	return &ty_int;
-}
-
-static struct type *call_dyn(struct sema *se, struct node *n)
-{
-	struct type *t = expr(se, n->args);
-
-	if (!t)
-		return NULL;
-	if (t->fmt != FMT_DYN) {
-		serr(se, n->args, "dyn needs a __data_loc field, not %s",
-		     type_name(t));
-		return NULL;
-	}
-	return type_str(const_arg(se, n->args->next, 128, 256));
-}
-
-static const struct {
-	const char *name;
-	int min, max;
-} arity[] = {
-	{ "str", 1, 2 }, { "mem", 1, 2 }, { "uptr", 1, 1 }, { "kptr", 1, 1 },
-	{ "strcmp", 2, 2 }, { "print", 0, 16 }, { "printf", 1, 17 },
-	{ "exit", 1, 1 }, { "clear", 1, 1 }, { "count", 0, 0 },
-	{ "sum", 1, 1 }, { "quantize", 1, 1 }, { "dyn", 1, 2 },
-};
-
-static int nargs(const struct node *n)
+int nargs(const struct node *n)
 {
 	int i = 0;
 
@@ -497,62 +224,69 @@ static int nargs(const struct node *n)
 	return i;
 }
 
+/* the built-in means something in this probe's provider */
+static bool builtin_here(struct sema *se, struct node *n,
+			 const struct builtin *bi)
+{
+	const struct provider *const *p;
+
+	if (!bi->only)
+		return true;
+	for (p = bi->only; *p; p++)
+		if (*p == se->pb->prov)
+			return true;
+	serr(se, n, "'%s' means nothing in %s probes", bi->name,
+	     se->pb->prov->name);
+	return false;
+}
+
 static bool check_arity(struct sema *se, struct node *n)
 {
-	size_t i;
+	const struct builtin *bi = n->bi;
 	int k = nargs(n);
 
-	for (i = 0; i < ARRAY_SIZE(arity); i++) {
-		if (strcmp(arity[i].name, n->name))
-			continue;
-		if (k >= arity[i].min && k <= arity[i].max)
-			return true;
-		if (arity[i].min == arity[i].max)
-			serr(se, n, "%s takes %d argument%s, not %d", n->name,
-			     arity[i].min, arity[i].min == 1 ? "" : "s", k);
-		else
-			serr(se, n, "%s takes %d to %d arguments, not %d",
-			     n->name, arity[i].min, arity[i].max, k);
-		return false;
-	}
-	return true;
+	if (k >= bi->min && k <= bi->max)
+		return true;
+	if (bi->min == bi->max)
+		serr(se, n, "%s takes %d argument%s, not %d", bi->name,
+		     bi->min, bi->min == 1 ? "" : "s", k);
+	else
+		serr(se, n, "%s takes %d to %d arguments, not %d", bi->name,
+		     bi->min, bi->max, k);
+	return false;
+}
+
+/* the row of a call to a built-in function, found once */
+static const struct builtin *func_of(struct node *n)
+{
+	if (!n->bi)
+		n->bi = builtin_find(n->name, false);
+	return n->bi;
 }
 
 static struct type *call(struct sema *se, struct node *n)
 {
-	const char *near;
+	const struct builtin *bi = func_of(n);
+	const char *names[64], *near;
 
-	if (!check_arity(se, n))
-		return NULL;
-	if (!strcmp(n->name, "print"))
-		return call_print(se, n);
-	if (!strcmp(n->name, "printf"))
-		return call_printf(se, n);
-	if (!strcmp(n->name, "exit"))
-		return call_exit(se, n);
-	if (!strcmp(n->name, "clear"))
-		return call_clear(se, n);
-	if (!strcmp(n->name, "str") || !strcmp(n->name, "mem"))
-		return call_str(se, n, n->name[0] == 'm');
-	if (!strcmp(n->name, "uptr") || !strcmp(n->name, "kptr"))
-		return call_ptr(se, n, n->name[0] == 'u');
-	if (!strcmp(n->name, "strcmp"))
-		return call_strcmp(se, n);
-	if (!strcmp(n->name, "dyn"))
-		return call_dyn(se, n);
-	if (!strcmp(n->name, "count") || !strcmp(n->name, "sum") ||
-	    !strcmp(n->name, "quantize")) {
-		serr(se, n, "%s() must be assigned to a map: @[key] = %s(...)",
-		     n->name, n->name);
+	if (!bi) {
+		near = nearest_name(n->name, names,
+				    builtin_names(false, names, 64));
+		if (near)
+			serr(se, n, "unknown function '%s'; did you mean "
+			     "'%s'?", n->name, near);
+		else
+			serr(se, n, "unknown function '%s'", n->name);
 		return NULL;
 	}
-	near = nearest_name(n->name, builtin_funcs, ARRAY_SIZE(builtin_funcs));
-	if (near)
-		serr(se, n, "unknown function '%s'; did you mean '%s'?",
-		     n->name, near);
-	else
-		serr(se, n, "unknown function '%s'", n->name);
-	return NULL;
+	if (!check_arity(se, n) || !builtin_here(se, n, bi))
+		return NULL;
+	if (bi->kind == BI_AGG) {
+		serr(se, n, "%s() must be assigned to a map: @[key] = %s(...)",
+		     bi->name, bi->name);
+		return NULL;
+	}
+	return bi->type ? bi->type(se, n) : bi->rtype;
 }
 
 /* ---------------------------------------------------------------- */
@@ -576,31 +310,28 @@ struct type *type_arith(const struct type *a, const struct type *b)
 	return pa->sign ? pa : pb;
 }
 
+/* a built-in variable, or one of the probe's provider */
 static struct type *ident(struct sema *se, struct node *n)
 {
-	const char *names[ARRAY_SIZE(builtin_vars)];
+	const char *names[64], *near;
+	const struct builtin *bi;
 	struct node *r;
-	const char *near;
-	size_t i;
 
-	/* typed by the provider that put them there */
-	if ((!strcmp(n->name, "ctx") || !strcmp(n->name, "func_ip")) &&
-	    n->type)
-		return n->type;
+	if (n->bi)	/* found before, or put there by the provider */
+		return n->bi->rtype ? n->bi->rtype : n->type;
 	if (se->pb->prov->ident && (r = se->pb->prov->ident(se->pb, n))) {
 		r->next = n->next;
 		*n = *r;
 		return expr(se, n);
 	}
-	for (i = 0; i < ARRAY_SIZE(builtin_vars); i++) {
-		if (!strcmp(builtin_vars[i].name, n->name)) {
-			if (builtin_vars[i].type == ty_comm)
-				se->s->uses_comm = true;
-			return builtin_vars[i].type();
-		}
-		names[i] = builtin_vars[i].name;
+	bi = builtin_find(n->name, true);
+	if (bi) {
+		if (!builtin_here(se, n, bi))
+			return NULL;
+		n->bi = bi;
+		return bi->rtype;
 	}
-	near = nearest_name(n->name, names, ARRAY_SIZE(names));
+	near = nearest_name(n->name, names, builtin_names(true, names, 64));
 	if (near)
 		serr(se, n, "unknown identifier '%s'; did you mean '%s'?",
 		     n->name, near);
@@ -609,13 +340,13 @@ static struct type *ident(struct sema *se, struct node *n)
 	return NULL;
 }
 
-static struct var *var_find(struct sema *se, const char *name)
+static struct var *var_find(struct probe *pb, const char *name)
 {
 	int i;
 
-	for (i = 0; i < se->nvars; i++)
-		if (!strcmp(se->vars[i].name, name))
-			return &se->vars[i];
+	for (i = 0; i < pb->nvars; i++)
+		if (!strcmp(pb->vars[i].name, name))
+			return &pb->vars[i];
 	return NULL;
 }
 
@@ -641,15 +372,16 @@ static struct type *env(struct sema *se, struct node *n)
 	return expr(se, n);
 }
 
+/* $x: a scratch variable (collect_vars found it), else $NAME */
 static struct type *var(struct sema *se, struct node *n)
 {
-	struct var *v = var_find(se, n->name);
-
-	if (!v)
+	if (!n->var)
+		n->var = var_find(se->pb, n->name);
+	if (!n->var)
 		return env(se, n);
-	if (!v->type)
+	if (!n->var->type)
 		serr(se, n, "'%s' is used before it has a value", n->name);
-	return v->type;
+	return n->var->type;
 }
 
 static struct type *map_read(struct sema *se, struct node *n)
@@ -661,6 +393,9 @@ static struct type *map_read(struct sema *se, struct node *n)
 		     "it, it can't be read", m->name);
 		return NULL;
 	}
+	/* m[k] = m[k] + 1 before m has a type: a long, to begin with */
+	if (!m->vtype && m == se->assigning)
+		return &ty_long;
 	if (!m->vtype)
 		serr(se, n, "map '%s' is read but never assigned", m->name);
 	return m->vtype;
@@ -695,7 +430,7 @@ static struct type *binop(struct sema *se, struct node *n)
 		return a;
 	if ((n->op == TOK_PLUS || n->op == TOK_MINUS) &&
 	    (a->fmt == FMT_TIME || b->fmt == FMT_TIME))
-		return ty_time();	/* durations stay durations */
+		return &ty_time;	/* durations stay durations */
 	return type_arith(a, b);
 }
 
@@ -786,7 +521,7 @@ static struct type *cond(struct sema *se, struct node *n)
 	return NULL;
 }
 
-static struct type *expr(struct sema *se, struct node *n)
+struct type *sema_expr(struct sema *se, struct node *n)
 {
 	struct type *t = NULL;
 
@@ -799,6 +534,7 @@ static struct type *expr(struct sema *se, struct node *n)
 		t = type_str((n->slen + 1 + 7) & ~7);
 		break;
 	case N_IDENT: t = ident(se, n); break;
+	case N_CTX: t = n->type; break;
 	case N_VAR: t = var(se, n); break;
 	case N_MAP: t = map_read(se, n); break;
 	case N_CALL: t = call(se, n); break;
@@ -819,55 +555,36 @@ static struct type *expr(struct sema *se, struct node *n)
 /* ---------------------------------------------------------------- */
 /* statements                                                       */
 
+/* @m[k] = count() | sum(x) | quantize(x): the map holds its values */
 static void assign_agg(struct sema *se, struct node *n, struct map *m)
 {
 	struct node *c = n->rhs;
-	struct type *t = NULL, *vt;
+	const struct builtin *bi = c->bi;
+	struct type *vt;
 
 	if (!check_arity(se, c))
 		return;
-	if (!strcmp(c->name, "count")) {
-		map_set_value(se, n, m, &ty_u64, AGG_COUNT);
-		n->agg = AGG_COUNT;
+	vt = bi->type ? bi->type(se, c) : bi->rtype;
+	if (!vt)
 		return;
-	}
-	t = expr(se, c->args);
-	if (!t)
-		return;
-	if (t->kind != TY_INT) {
-		serr(se, c->args, "%s needs an integer, not %s", c->name,
-		     type_name(t));
-		return;
-	}
-	if (!strcmp(c->name, "sum")) {
-		n->agg = AGG_SUM;
-		map_set_value(se, n, m, t->sign ? &ty_s64 : &ty_u64, AGG_SUM);
-		return;
-	}
-	vt = type_array(&ty_u64, t->size * 8 + t->sign);
-	vt = type_with_fmt(vt, FMT_QUANTIZE);
-	vt->base = t->fmt == FMT_TIME ? ty_time() : type_int(t->size, t->sign);
-	n->agg = AGG_QUANTIZE;
 	c->type = vt;
-	if (m->vtype && m->agg == AGG_QUANTIZE &&
+	if (bi->agg == AGG_QUANTIZE && m->vtype && m->agg == AGG_QUANTIZE &&
 	    m->vtype->len == vt->len && m->vtype->base->fmt == vt->base->fmt)
 		return;		/* the same histogram as before */
-	map_set_value(se, n, m, vt, AGG_QUANTIZE);
+	map_set_value(se, n, m, vt, bi->agg);
 }
 
-static bool is_agg_call(const struct node *n)
+static bool is_agg_call(struct node *n)
 {
-	return n->kind == N_CALL && (!strcmp(n->name, "count") ||
-				     !strcmp(n->name, "sum") ||
-				     !strcmp(n->name, "quantize"));
+	return n->kind == N_CALL && func_of(n) && n->bi->kind == BI_AGG;
 }
 
 static void assign_var(struct sema *se, struct node *n)
 {
-	struct var *v = var_find(se, n->lhs->name);
+	struct var *v = n->lhs->var;
 	struct type *t = expr(se, n->rhs);
 
-	if (!t)
+	if (!v || !t)	/* v: one too many, reported by collect_vars */
 		return;
 	if (t->kind == TY_VOID) {
 		serr(se, n->rhs, "can't assign a void value");
@@ -896,8 +613,9 @@ static void assign(struct sema *se, struct node *n)
 		n->lhs->type = m->vtype;
 		return;
 	}
-	n->agg = AGG_NONE;
+	se->assigning = m;
 	t = expr(se, n->rhs);
+	se->assigning = NULL;
 	if (!t)
 		return;
 	if (t->kind == TY_VOID) {
@@ -948,21 +666,29 @@ static void stmt(struct sema *se, struct node *n)
 	}
 }
 
-/* every $x assigned somewhere in the probe is a scratch variable */
-static void collect_vars(struct sema *se, struct node *n)
+/* every $x assigned somewhere in the probe is a scratch variable, in
+ * the order of their first assignments; once, before the passes */
+static void collect_vars(struct probe *pb, struct node *n)
 {
+	struct var *v;
+
 	for (; n; n = n->next) {
-		if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR &&
-		    !var_find(se, n->lhs->name)) {
-			if (se->nvars == (int)ARRAY_SIZE(se->vars))
-				serr(se, n, "too many variables");
-			else
-				se->vars[se->nvars++].name = n->lhs->name;
+		if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR) {
+			v = var_find(pb, n->lhs->name);
+			if (!v && pb->nvars == MAX_VARS)
+				diag_error(n->lhs->loc, "too many variables in "
+					   "one probe (at most %d)", MAX_VARS);
+			if (!v && pb->nvars < MAX_VARS) {
+				v = &pb->vars[pb->nvars++];
+				v->name = n->lhs->name;
+				v->loc = n->lhs->loc;
+			}
+			n->lhs->var = v;
 		}
 		if (n->kind == N_IF || n->kind == N_BLOCK) {
-			collect_vars(se, n->then);
-			collect_vars(se, n->els);
-			collect_vars(se, n->body);
+			collect_vars(pb, n->then);
+			collect_vars(pb, n->els);
+			collect_vars(pb, n->body);
 		}
 	}
 }
@@ -970,7 +696,7 @@ static void collect_vars(struct sema *se, struct node *n)
 /* ---------------------------------------------------------------- */
 /* probes                                                           */
 
-static struct probe *probe_new(struct node *n)
+static struct probe *probe_new(struct script *s, struct node *n)
 {
 	struct probe *pb = xcalloc(1, sizeof(*pb));
 	const char *colon = strchr(n->name, ':');
@@ -982,6 +708,7 @@ static struct probe *probe_new(struct node *n)
 	pb->ast = n;
 	pb->spec = n->name;
 	pb->arg = colon ? colon + 1 : "";
+	pb->k = s->k;
 	pb->prog_fd = -1;
 	pb->prov = provider_find(n->name, len);
 	if (pb->prov)
@@ -998,11 +725,11 @@ static struct probe *probe_new(struct node *n)
 static void probe_pass(struct sema *se, struct probe *pb)
 {
 	struct node *n = pb->ast;
+	int i;
 
 	se->pb = pb;
-	se->nvars = 0;
-	memset(se->vars, 0, sizeof(se->vars));	/* typed in program order */
-	collect_vars(se, n->body);
+	for (i = 0; i < pb->nvars; i++)
+		pb->vars[i].type = NULL;	/* typed in program order */
 	if (n->cond) {
 		struct type *t = expr(se, n->cond);
 
@@ -1061,9 +788,11 @@ int sema_script(struct script *s)
 	int pass;
 
 	for (n = s->ast; n; n = n->next) {
-		pb = probe_new(n);
-		if (!pb || pb->prov->setup(pb, s->dry_run))
+		pb = probe_new(s, n);
+		if (!pb || pb->prov->setup(pb))
 			continue;
+		pb->vars = xcalloc(MAX_VARS, sizeof(*pb->vars));
+		collect_vars(pb, n->body);
 		*tail = pb;
 		tail = &pb->next;
 	}

@@ -1,7 +1,8 @@
 /*
  * tracefs.c - finding tracefs and reading tracepoint formats.
  *
- * The tracepoint provider (provider/tracepoint.c) turns
+ * kernel.c finds tracefs (and mounts it, for a real run) before
+ * compiling.  The tracepoint provider (provider/tracepoint.c) turns
  * events/SYS/EVENT/format into the type of `data` during sema, and
  * attaches by the event's ID.  A format file lists each field of the
  * raw record with its C declaration, offset, size and signedness:
@@ -69,7 +70,7 @@ static char *mounted_tracefs(void)
 		if (mount_fields(line, dir, sizeof(dir), fstype,
 				 sizeof(fstype)) &&
 		    !strcmp(fstype, "tracefs") && has_events(dir))
-			found = xstrdup(dir);
+			found = perm_strdup(dir);
 	}
 	fclose(fp);
 	return found;
@@ -95,9 +96,6 @@ const char *tracefs_lookup(bool may_mount)
 	static const char *path;
 	static bool mount_tried;
 
-	/* tests point this at saved format files (test/fixtures) */
-	if (!path && getenv("PLY_TRACEFS"))
-		path = getenv("PLY_TRACEFS");
 	if (!path && has_events(known[0]))
 		path = known[0];
 	if (!path && has_events(known[1]))
@@ -111,11 +109,6 @@ const char *tracefs_lookup(bool may_mount)
 	if (!path)
 		errno = denied ? EACCES : ENODEV;
 	return path;
-}
-
-const char *tracefs_path(void)
-{
-	return tracefs_lookup(true);
 }
 
 /* the name of a declaration: its last identifier, after dropping an
@@ -224,7 +217,6 @@ static struct type *parse_format(FILE *fp, const char *event, int *id)
 	struct field *f = NULL;
 	int n = 0, cap = 0;
 	char line[1024];
-	struct field *nf;
 
 	*id = -1;
 	while (fgets(line, sizeof(line), fp)) {
@@ -234,11 +226,7 @@ static struct type *parse_format(FILE *fp, const char *event, int *id)
 		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
-			nf = xcalloc(cap, sizeof(*f));
-			if (f)
-				memcpy(nf, f, n * sizeof(*f));
-			free(f);
-			f = nf;
+			f = xrealloc(f, cap * sizeof(*f));
 		}
 		if (parse_field(line, &f[n]))
 			n++;
@@ -250,16 +238,18 @@ static struct type *parse_format(FILE *fp, const char *event, int *id)
 	return type_struct(xasprintf("struct %s", event), f, n);
 }
 
-struct type *tracefs_format(const char *sys, const char *event, int *id)
+struct type *tracefs_format(const char *root, const char *sys,
+			    const char *event, int *id)
 {
-	const char *root = tracefs_path();
 	struct type *t;
 	char *path;
 	FILE *fp;
 	int err;
 
-	if (!root)
+	if (!root) {
+		errno = ENODEV;
 		return NULL;
+	}
 	if (strchr(sys, '/') || strchr(event, '/') || !strcmp(sys, "..") ||
 	    !strcmp(event, "..")) {
 		errno = ENOENT;
@@ -268,7 +258,7 @@ struct type *tracefs_format(const char *sys, const char *event, int *id)
 	path = xasprintf("%s/events/%s/%s/format", root, sys, event);
 	fp = fopen(path, "re");
 	err = errno;
-	free(path);
+	xfree(path);
 	if (!fp) {
 		errno = err;
 		return NULL;

@@ -30,6 +30,18 @@ struct type ty_u32 = TY_INT_INIT(4, false, "unsigned int");
 struct type ty_s64 = TY_INT_INIT(8, true, "long");
 struct type ty_u64 = TY_INT_INIT(8, false, "unsigned long");
 
+#define TY_FMT_INIT(sz, sg, nm, f) { .kind = TY_INT, .size = (sz),	\
+	.align = (sz), .sign = (sg), .name = (nm), .fmt = (f) }
+
+struct type ty_pid = TY_FMT_INIT(4, false, "unsigned int", FMT_PID);
+struct type ty_uid = TY_FMT_INIT(4, false, "unsigned int", FMT_UID);
+struct type ty_cpu = TY_FMT_INIT(4, false, "unsigned int", FMT_CPU);
+struct type ty_time = TY_FMT_INIT(8, true, "long", FMT_TIME);
+struct type ty_walltime = TY_FMT_INIT(8, true, "long", FMT_WALLTIME);
+struct type ty_stack = TY_FMT_INIT(4, false, "unsigned int", FMT_STACK);
+struct type ty_comm = { .kind = TY_ARRAY, .size = 16, .align = 1,
+			.base = &ty_char, .len = 16 };
+
 struct type *type_int(int size, bool sign)
 {
 	switch (size) {
@@ -226,11 +238,11 @@ static const char *anon_struct_name(const struct type *t)
 	for (i = 0; i < t->nfields; i++) {
 		n = xasprintf("%s%s%s", s, i ? ", " : "",
 			      type_name(t->fields[i].type));
-		free(s);
+		xfree(s);
 		s = n;
 	}
 	n = xasprintf("%s }", s);
-	free(s);
+	xfree(s);
 	return n;
 }
 

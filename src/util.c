@@ -1,10 +1,16 @@
 /*
- * util.c - allocation that cannot fail, and "did you mean" lookup.
+ * util.c - allocation, and "did you mean" lookup.
  *
- * Every stage allocates through the x* wrappers: a compiler for a
- * short script has nothing sensible to do when memory runs out, so
- * they print "ply: out of memory" and abort.  Like chibicc, the front
- * end rarely frees what it allocates; the process is short-lived.
+ * Every stage allocates through the x* wrappers, and running out of
+ * memory is handled here, one way: "ply: out of memory" and exit 1.
+ * Like chibicc, the compiler rarely frees what it allocates (a script
+ * is small and ply is short-lived), but every block remembers that it
+ * came from here, so that a caller that compiles many scripts in one
+ * process (the fuzzer) can release them all at once with
+ * alloc_release_all().  The few tables kept for the life of the
+ * process in static variables (kprobe.c's function list, tracefs.c's
+ * mount point) come from perm_* instead, which alloc_release_all()
+ * leaves alone.
  *
  * nearest_name() serves the diagnostics of sema and the providers: an
  * unknown identifier or provider is reported together with the
@@ -15,19 +21,109 @@
 
 #include "ply.h"
 
-static _Noreturn void oom(void)
+/* the header of every x* block: the list of live blocks, and room
+ * enough that the block after it is aligned for anything */
+union ahdr {
+	struct {
+		union ahdr *prev, *next;
+	} l;
+	long double ld;
+	uint64_t u64;
+};
+
+static union ahdr live = { .l = { &live, &live } };
+
+_Noreturn void oom(void)
 {
 	fputs("ply: out of memory\n", stderr);
-	abort();
+	exit(1);
+}
+
+static void link_block(union ahdr *h)
+{
+	h->l.prev = &live;
+	h->l.next = live.l.next;
+	live.l.next->l.prev = h;
+	live.l.next = h;
+}
+
+static void unlink_block(union ahdr *h)
+{
+	h->l.prev->l.next = h->l.next;
+	h->l.next->l.prev = h->l.prev;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	union ahdr *h;
 
+	if (!n)
+		n = 1;
+	if (!size)
+		size = 1;
+	if (n > (SIZE_MAX - sizeof(*h)) / size)
+		oom();
+	h = calloc(1, sizeof(*h) + n * size);
+	if (!h)
+		oom();
+	link_block(h);
+	return h + 1;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	union ahdr *h;
+
+	if (!p)
+		return xcalloc(1, size);
+	if (size > SIZE_MAX - sizeof(*h))
+		oom();
+	h = (union ahdr *)p - 1;
+	unlink_block(h);
+	h = realloc(h, sizeof(*h) + (size ? size : 1));
+	if (!h)
+		oom();
+	link_block(h);
+	return h + 1;
+}
+
+void xfree(void *p)
+{
+	union ahdr *h;
+
+	if (!p)
+		return;
+	h = (union ahdr *)p - 1;
+	unlink_block(h);
+	free(h);
+}
+
+void alloc_release_all(void)
+{
+	union ahdr *h, *next;
+
+	for (h = live.l.next; h != &live; h = next) {
+		next = h->l.next;
+		free(h);
+	}
+	live.l.prev = live.l.next = &live;
+}
+
+void *perm_realloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
 	if (!p)
 		oom();
 	return p;
+}
+
+char *perm_strdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		oom();
+	return d;
 }
 
 char *xstrdup(const char *s)
@@ -37,27 +133,36 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
-	char *d = xcalloc(1, n + 1);
+	size_t len = strnlen(s, n);
+	char *d = xcalloc(1, len + 1);
 
-	memcpy(d, s, strnlen(s, n));
+	memcpy(d, s, len);
 	return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *s;
+	int len;
+
+	va_copy(aq, ap);
+	len = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (len < 0)
+		oom();
+	s = xcalloc(1, (size_t)len + 1);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	return s;
 }
 
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int len;
 
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		oom();
-
-	s = xcalloc(1, (size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -73,8 +178,11 @@ static size_t min3(size_t a, size_t b, size_t c)
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, w = lb + 1, d;
-	size_t *m = xcalloc((la + 1) * w, sizeof(*m));
+	size_t *m;
 
+	if (la > 256 || lb > 256)	/* names, not essays */
+		return (size_t)-1;
+	m = xcalloc((la + 1) * w, sizeof(*m));
 	for (i = 0; i <= la; i++)
 		m[i * w] = i;
 	for (j = 0; j <= lb; j++)
@@ -91,7 +199,7 @@ static size_t distance(const char *a, const char *b)
 			m[i * w + j] = d;
 		}
 	d = m[la * w + lb];
-	free(m);
+	xfree(m);
 	return d;
 }
 
@@ -147,8 +255,8 @@ static bool match_alts(const char *alt, const char *end, const char *s,
 	for (tok = strtok_r(pat, "|", &save); tok && !m;
 	     tok = strtok_r(NULL, "|", &save))
 		m = glob_match(tok, str);
-	free(pat);
-	free(str);
+	xfree(pat);
+	xfree(str);
 	return m;
 }
 

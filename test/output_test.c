@@ -727,7 +727,7 @@ static bool map_through_fake(struct map *m)
 
 	fake_calls = 0;
 	fp = cap();
-	out_map(fp, NULL, m);
+	out_map(fp, m);
 	done(fp);
 	if (fake_calls)
 		return true;
@@ -754,7 +754,7 @@ static void test_map_kernel(void)
 	out_map_clear(m);
 	ASSERT(0, fake[0].used || fake[1].used || fake[3].used);
 	fp = cap();
-	out_map(fp, NULL, m);
+	out_map(fp, m);
 	ASSERT_STR("\n@n:\n", done(fp));
 }
 
@@ -791,7 +791,7 @@ static void test_map_hot(void)
 	ASSERT(0, fake_hot[3][0].used || fake_hot[5][1].used ||
 	       fake_hot[9][0].used);
 	fp = cap();
-	out_map(fp, NULL, m);
+	out_map(fp, m);
 	ASSERT_STR("\n@c:\n", done(fp));
 }
 

@@ -17,11 +17,8 @@ SRC_URI[sha256sum] = "0000000000000000000000000000000000000000000000000000000000
 # autoreconf, then, out of tree:
 #   ../ply-0.1.0/configure --build=... --host=${HOST_SYS} \
 #       --target=${TARGET_SYS} --prefix=/usr ... --disable-silent-rules \
-#       --disable-dependency-tracking --disable-werror
+#       --disable-dependency-tracking
 inherit autotools
-
-# -Werror is for ply's own builds, not for every compiler Yocto has
-EXTRA_OECONF = "--disable-werror"
 
 # the CPUs ply has a register table for (src/arch/); MIPS n32 has none
 COMPATIBLE_HOST = "(x86_64|aarch64|aarch64_be|arm|armeb|mips|mipsel|mips64|mips64el|riscv32|riscv64|powerpc|powerpc64|powerpc64le|loongarch64).*-linux.*"

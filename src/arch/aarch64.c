@@ -26,29 +26,29 @@
 #define R(n) ((n) * 8)
 
 static const struct arch_reg aarch64_regs[] = {
-	{ "x0", R(0) }, { "x1", R(1) }, { "x2", R(2) }, { "x3", R(3) },
-	{ "x4", R(4) }, { "x5", R(5) }, { "x6", R(6) }, { "x7", R(7) },
-	{ "x8", R(8) }, { "x9", R(9) }, { "x10", R(10) }, { "x11", R(11) },
-	{ "x12", R(12) }, { "x13", R(13) }, { "x14", R(14) },
-	{ "x15", R(15) }, { "x16", R(16) }, { "x17", R(17) },
-	{ "x18", R(18) }, { "x19", R(19) }, { "x20", R(20) },
-	{ "x21", R(21) }, { "x22", R(22) }, { "x23", R(23) },
-	{ "x24", R(24) }, { "x25", R(25) }, { "x26", R(26) },
-	{ "x27", R(27) }, { "x28", R(28) }, { "x29", R(29) },
-	{ "x30", R(30) },
-	{ "sp", R(31) }, { "pc", R(32) }, { "pstate", R(33) },
-	{ "orig_x0", R(34) }, { "syscallno", R(35) },
-	{ "sdei_ttbr1", R(36) }, { "pmr_save", R(37) },
-	{ "stackframe0", R(38) }, { "stackframe1", R(39) },
-	{ "lockdep_hardirqs", R(40) }, { "exit_rcu", R(41) },
+	{ "x0", 0 }, { "x1", 1 }, { "x2", 2 }, { "x3", 3 },
+	{ "x4", 4 }, { "x5", 5 }, { "x6", 6 }, { "x7", 7 },
+	{ "x8", 8 }, { "x9", 9 }, { "x10", 10 }, { "x11", 11 },
+	{ "x12", 12 }, { "x13", 13 }, { "x14", 14 },
+	{ "x15", 15 }, { "x16", 16 }, { "x17", 17 },
+	{ "x18", 18 }, { "x19", 19 }, { "x20", 20 },
+	{ "x21", 21 }, { "x22", 22 }, { "x23", 23 },
+	{ "x24", 24 }, { "x25", 25 }, { "x26", 26 },
+	{ "x27", 27 }, { "x28", 28 }, { "x29", 29 },
+	{ "x30", 30 },
+	{ "sp", 31 }, { "pc", 32 }, { "pstate", 33 },
+	{ "orig_x0", 34 }, { "syscallno", 35 },
+	{ "sdei_ttbr1", 36 }, { "pmr_save", 37 },
+	{ "stackframe0", 38 }, { "stackframe1", 39 },
+	{ "lockdep_hardirqs", 40 }, { "exit_rcu", 41 },
 	/* aliases */
-	{ "lr", R(30) },
+	{ "lr", 30 },
 };
 
 const struct arch arch_aarch64 = {
 	.name = "aarch64",
 	.word = 8,
-	.big_endian = false,	/* a target property: see arch.c */
+	.big_endian = false,
 	.nargs = 8,
 	.arg = { "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7" },
 	.ret = "x0",
@@ -56,7 +56,7 @@ const struct arch arch_aarch64 = {
 	.sp = "sp",
 	.regs = aarch64_regs,
 	.nregs = ARRAY_SIZE(aarch64_regs),
-	.regs_size = R(42),
+	.slots = 42,
 	.nr_bpf = 280,
 	.nr_perf_event_open = 241,
 };

@@ -19,17 +19,17 @@
 #define R(n) ((n) * 4)
 
 static const struct arch_reg arm_regs[] = {
-	{ "r0", R(0) }, { "r1", R(1) }, { "r2", R(2) }, { "r3", R(3) },
-	{ "r4", R(4) }, { "r5", R(5) }, { "r6", R(6) }, { "r7", R(7) },
-	{ "r8", R(8) }, { "r9", R(9) }, { "r10", R(10) },
-	{ "fp", R(11) }, { "ip", R(12) }, { "sp", R(13) }, { "lr", R(14) },
-	{ "pc", R(15) }, { "cpsr", R(16) }, { "orig_r0", R(17) },
+	{ "r0", 0 }, { "r1", 1 }, { "r2", 2 }, { "r3", 3 },
+	{ "r4", 4 }, { "r5", 5 }, { "r6", 6 }, { "r7", 7 },
+	{ "r8", 8 }, { "r9", 9 }, { "r10", 10 },
+	{ "fp", 11 }, { "ip", 12 }, { "sp", 13 }, { "lr", 14 },
+	{ "pc", 15 }, { "cpsr", 16 }, { "orig_r0", 17 },
 };
 
 const struct arch arch_arm = {
 	.name = "arm",
 	.word = 4,
-	.big_endian = false,	/* a target property: see arch.c */
+	.big_endian = false,
 	.nargs = 4,
 	.arg = { "r0", "r1", "r2", "r3" },
 	.ret = "r0",
@@ -37,7 +37,7 @@ const struct arch arch_arm = {
 	.sp = "sp",
 	.regs = arm_regs,
 	.nregs = ARRAY_SIZE(arm_regs),
-	.regs_size = R(18),
+	.slots = 18,
 	.nr_bpf = 386,
 	.nr_perf_event_open = 364,
 };

@@ -25,19 +25,19 @@
 #define R(n) ((n) * 8)
 
 static const struct arch_reg loongarch64_regs[] = {
-	{ "zero", R(0) }, { "ra", R(1) }, { "tp", R(2) }, { "sp", R(3) },
-	{ "a0", R(4) }, { "a1", R(5) }, { "a2", R(6) }, { "a3", R(7) },
-	{ "a4", R(8) }, { "a5", R(9) }, { "a6", R(10) }, { "a7", R(11) },
-	{ "t0", R(12) }, { "t1", R(13) }, { "t2", R(14) }, { "t3", R(15) },
-	{ "t4", R(16) }, { "t5", R(17) }, { "t6", R(18) }, { "t7", R(19) },
-	{ "t8", R(20) }, { "u0", R(21) }, { "fp", R(22) }, { "s0", R(23) },
-	{ "s1", R(24) }, { "s2", R(25) }, { "s3", R(26) }, { "s4", R(27) },
-	{ "s5", R(28) }, { "s6", R(29) }, { "s7", R(30) }, { "s8", R(31) },
-	{ "orig_a0", R(32) }, { "csr_era", R(33) }, { "csr_badvaddr", R(34) },
-	{ "csr_crmd", R(35) }, { "csr_prmd", R(36) }, { "csr_euen", R(37) },
-	{ "csr_ecfg", R(38) }, { "csr_estat", R(39) },
+	{ "zero", 0 }, { "ra", 1 }, { "tp", 2 }, { "sp", 3 },
+	{ "a0", 4 }, { "a1", 5 }, { "a2", 6 }, { "a3", 7 },
+	{ "a4", 8 }, { "a5", 9 }, { "a6", 10 }, { "a7", 11 },
+	{ "t0", 12 }, { "t1", 13 }, { "t2", 14 }, { "t3", 15 },
+	{ "t4", 16 }, { "t5", 17 }, { "t6", 18 }, { "t7", 19 },
+	{ "t8", 20 }, { "u0", 21 }, { "fp", 22 }, { "s0", 23 },
+	{ "s1", 24 }, { "s2", 25 }, { "s3", 26 }, { "s4", 27 },
+	{ "s5", 28 }, { "s6", 29 }, { "s7", 30 }, { "s8", 31 },
+	{ "orig_a0", 32 }, { "csr_era", 33 }, { "csr_badvaddr", 34 },
+	{ "csr_crmd", 35 }, { "csr_prmd", 36 }, { "csr_euen", 37 },
+	{ "csr_ecfg", 38 }, { "csr_estat", 39 },
 	/* aliases */
-	{ "pc", R(33) },
+	{ "pc", 33 },
 };
 
 const struct arch arch_loongarch64 = {
@@ -51,7 +51,7 @@ const struct arch arch_loongarch64 = {
 	.sp = "sp",
 	.regs = loongarch64_regs,
 	.nregs = ARRAY_SIZE(loongarch64_regs),
-	.regs_size = R(40),
+	.slots = 40,
 	.nr_bpf = 280,
 	.nr_perf_event_open = 241,
 };

@@ -1,6 +1,7 @@
 /*
- * arch/mips.c - the MIPS register tables: o32 ("mips") and n64
- * ("mips64").  n32 is not supported.
+ * arch/mips.c - the MIPS register table: o32 ("mips", "mipsel") and
+ * n64 ("mips64", "mips64el"), big- and little-endian.  n32 is not
+ * supported.
  *
  * struct pt_regs of Linux 6.1 (arch/mips/include/asm/ptrace.h):
  *
@@ -19,8 +20,9 @@
  * argument save area: the syscall entry copies syscall arguments 5-8
  * into pad0_4..pad0_7.
  *
- * regs[] is named by the ABI, which differs for regs 8-15: o32 has
- * t0-t7 there, n64 has a4-a7, t0-t3.  The kernel's kprobe-event
+ * Slot 0 is regs[0]; o32's pad0 lies before it (base 8), at slots
+ * -8 to -1.  regs[] is named by the ABI, which differs for regs 8-15:
+ * o32 has t0-t7 there, n64 has a4-a7, t0-t3.  The kernel's kprobe-event
  * names (r0..r31, c0_status, ...) are not listed as aliases, since
  * every name here is also a field of *regs.  o32 passes four
  * arguments in registers, n64 eight; both return in v0.
@@ -31,68 +33,49 @@
  */
 #include "ply.h"
 
-#define W(n) ((n) * 4)
-#define R(n) ((n) * 8)
-
 static const struct arch_reg mips_regs[] = {
-	{ "pad0_0", W(0) }, { "pad0_1", W(1) }, { "pad0_2", W(2) },
-	{ "pad0_3", W(3) }, { "pad0_4", W(4) }, { "pad0_5", W(5) },
-	{ "pad0_6", W(6) }, { "pad0_7", W(7) },
-	{ "zero", W(8) }, { "at", W(9) }, { "v0", W(10) }, { "v1", W(11) },
-	{ "a0", W(12) }, { "a1", W(13) }, { "a2", W(14) }, { "a3", W(15) },
-	{ "t0", W(16) }, { "t1", W(17) }, { "t2", W(18) }, { "t3", W(19) },
-	{ "t4", W(20) }, { "t5", W(21) }, { "t6", W(22) }, { "t7", W(23) },
-	{ "s0", W(24) }, { "s1", W(25) }, { "s2", W(26) }, { "s3", W(27) },
-	{ "s4", W(28) }, { "s5", W(29) }, { "s6", W(30) }, { "s7", W(31) },
-	{ "t8", W(32) }, { "t9", W(33) }, { "k0", W(34) }, { "k1", W(35) },
-	{ "gp", W(36) }, { "sp", W(37) }, { "fp", W(38) }, { "ra", W(39) },
-	{ "cp0_status", W(40) }, { "hi", W(41) }, { "lo", W(42) },
-	{ "cp0_badvaddr", W(43) }, { "cp0_cause", W(44) },
-	{ "cp0_epc", W(45) },
+	{ "pad0_0", -8, ABI_O32 }, { "pad0_1", -7, ABI_O32 },
+	{ "pad0_2", -6, ABI_O32 }, { "pad0_3", -5, ABI_O32 },
+	{ "pad0_4", -4, ABI_O32 }, { "pad0_5", -3, ABI_O32 },
+	{ "pad0_6", -2, ABI_O32 }, { "pad0_7", -1, ABI_O32 },
+	{ "zero", 0 }, { "at", 1 }, { "v0", 2 }, { "v1", 3 },
+	{ "a0", 4 }, { "a1", 5 }, { "a2", 6 }, { "a3", 7 },
+	{ "t0", 8, ABI_O32 }, { "t1", 9, ABI_O32 }, { "t2", 10, ABI_O32 },
+	{ "t3", 11, ABI_O32 }, { "t4", 12, ABI_O32 }, { "t5", 13, ABI_O32 },
+	{ "t6", 14, ABI_O32 }, { "t7", 15, ABI_O32 },
+	{ "a4", 8, ABI_N64 }, { "a5", 9, ABI_N64 }, { "a6", 10, ABI_N64 },
+	{ "a7", 11, ABI_N64 }, { "t0", 12, ABI_N64 }, { "t1", 13, ABI_N64 },
+	{ "t2", 14, ABI_N64 }, { "t3", 15, ABI_N64 },
+	{ "s0", 16 }, { "s1", 17 }, { "s2", 18 }, { "s3", 19 },
+	{ "s4", 20 }, { "s5", 21 }, { "s6", 22 }, { "s7", 23 },
+	{ "t8", 24 }, { "t9", 25 }, { "k0", 26 }, { "k1", 27 },
+	{ "gp", 28 }, { "sp", 29 }, { "fp", 30 }, { "ra", 31 },
+	{ "cp0_status", 32 }, { "hi", 33 }, { "lo", 34 },
+	{ "cp0_badvaddr", 35 }, { "cp0_cause", 36 }, { "cp0_epc", 37 },
 };
 
-const struct arch arch_mips = {
-	.name = "mips",
-	.word = 4,
-	.big_endian = false,	/* mips and mipsel alike: see arch.c */
-	.nargs = 4,
-	.arg = { "a0", "a1", "a2", "a3" },
-	.ret = "v0",
-	.pc = "cp0_epc",
-	.sp = "sp",
-	.regs = mips_regs,
-	.nregs = ARRAY_SIZE(mips_regs),
-	.regs_size = W(46),
-	.nr_bpf = 4000 + 355,
-	.nr_perf_event_open = 4000 + 333,
-};
+#define MIPS_COMMON							\
+	.ret = "v0", .pc = "cp0_epc", .sp = "sp",			\
+	.regs = mips_regs, .nregs = ARRAY_SIZE(mips_regs)
 
-static const struct arch_reg mips64_regs[] = {
-	{ "zero", R(0) }, { "at", R(1) }, { "v0", R(2) }, { "v1", R(3) },
-	{ "a0", R(4) }, { "a1", R(5) }, { "a2", R(6) }, { "a3", R(7) },
-	{ "a4", R(8) }, { "a5", R(9) }, { "a6", R(10) }, { "a7", R(11) },
-	{ "t0", R(12) }, { "t1", R(13) }, { "t2", R(14) }, { "t3", R(15) },
-	{ "s0", R(16) }, { "s1", R(17) }, { "s2", R(18) }, { "s3", R(19) },
-	{ "s4", R(20) }, { "s5", R(21) }, { "s6", R(22) }, { "s7", R(23) },
-	{ "t8", R(24) }, { "t9", R(25) }, { "k0", R(26) }, { "k1", R(27) },
-	{ "gp", R(28) }, { "sp", R(29) }, { "fp", R(30) }, { "ra", R(31) },
-	{ "cp0_status", R(32) }, { "hi", R(33) }, { "lo", R(34) },
-	{ "cp0_badvaddr", R(35) }, { "cp0_cause", R(36) },
-	{ "cp0_epc", R(37) },
-};
+/* o32: 4 arguments in registers, pad0 before regs[] */
+#define MIPS_O32(nm, be) {						\
+	.name = nm, .word = 4, .big_endian = be, .abi = ABI_O32,	\
+	.nargs = 4, .arg = { "a0", "a1", "a2", "a3" },			\
+	MIPS_COMMON, .base = 8, .slots = 46,				\
+	.nr_bpf = 4000 + 355, .nr_perf_event_open = 4000 + 333,		\
+}
 
-const struct arch arch_mips64 = {
-	.name = "mips64",
-	.word = 8,
-	.big_endian = false,	/* mips64 and mips64el alike: see arch.c */
-	.nargs = 8,
-	.arg = { "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7" },
-	.ret = "v0",
-	.pc = "cp0_epc",
-	.sp = "sp",
-	.regs = mips64_regs,
-	.nregs = ARRAY_SIZE(mips64_regs),
-	.regs_size = R(38),
-	.nr_bpf = 5000 + 315,
-	.nr_perf_event_open = 5000 + 292,
-};
+/* n64: 8 arguments in registers */
+#define MIPS_N64(nm, be) {						\
+	.name = nm, .word = 8, .big_endian = be, .abi = ABI_N64,	\
+	.nargs = 8,							\
+	.arg = { "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7" },	\
+	MIPS_COMMON, .slots = 38,					\
+	.nr_bpf = 5000 + 315, .nr_perf_event_open = 5000 + 292,		\
+}
+
+const struct arch arch_mips = MIPS_O32("mips", true);
+const struct arch arch_mipsel = MIPS_O32("mipsel", false);
+const struct arch arch_mips64 = MIPS_N64("mips64", true);
+const struct arch arch_mips64el = MIPS_N64("mips64el", false);

@@ -15,12 +15,12 @@
 #define R(n) ((n) * 8)
 
 static const struct arch_reg x86_64_regs[] = {
-	{ "r15", R(0) }, { "r14", R(1) }, { "r13", R(2) }, { "r12", R(3) },
-	{ "rbp", R(4) }, { "rbx", R(5) }, { "r11", R(6) }, { "r10", R(7) },
-	{ "r9", R(8) }, { "r8", R(9) }, { "rax", R(10) }, { "rcx", R(11) },
-	{ "rdx", R(12) }, { "rsi", R(13) }, { "rdi", R(14) },
-	{ "orig_rax", R(15) }, { "rip", R(16) }, { "cs", R(17) },
-	{ "eflags", R(18) }, { "rsp", R(19) }, { "ss", R(20) },
+	{ "r15", 0 }, { "r14", 1 }, { "r13", 2 }, { "r12", 3 },
+	{ "rbp", 4 }, { "rbx", 5 }, { "r11", 6 }, { "r10", 7 },
+	{ "r9", 8 }, { "r8", 9 }, { "rax", 10 }, { "rcx", 11 },
+	{ "rdx", 12 }, { "rsi", 13 }, { "rdi", 14 },
+	{ "orig_rax", 15 }, { "rip", 16 }, { "cs", 17 },
+	{ "eflags", 18 }, { "rsp", 19 }, { "ss", 20 },
 };
 
 const struct arch arch_x86_64 = {
@@ -33,7 +33,7 @@ const struct arch arch_x86_64 = {
 	.sp = "rsp",
 	.regs = x86_64_regs,
 	.nregs = ARRAY_SIZE(x86_64_regs),
-	.regs_size = R(21),
+	.slots = 21,
 	.nr_bpf = 321,
 	.nr_perf_event_open = 298,
 };

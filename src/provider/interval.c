@@ -50,13 +50,12 @@ static uint64_t interval_parse(const char *arg)
 	return v * units[i].ns;
 }
 
-static int interval_setup(struct probe *pb, bool dry_run)
+static int interval_setup(struct probe *pb)
 {
 	const char *arg = pb->arg ? pb->arg : "";
 	struct interval *iv;
 	uint64_t ns = interval_parse(arg);
 
-	(void)dry_run;
 	if (!ns) {
 		diag_error(pb->ast->loc, "interval '%s': expected a positive "
 			   "number with an optional unit ns, us, ms, s or m",
@@ -70,14 +69,6 @@ static int interval_setup(struct probe *pb, bool dry_run)
 	return 0;
 }
 
-/* no provider variables */
-static struct node *interval_ident(struct probe *pb, struct node *n)
-{
-	(void)pb;
-	(void)n;
-	return NULL;
-}
-
 static int interval_attach(struct probe *pb)
 {
 	struct interval *iv = pb->priv;
@@ -86,10 +77,7 @@ static int interval_attach(struct probe *pb)
 
 	if (cpus_online(&cpu, 1) < 1)
 		cpu = 0;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.size = sizeof(attr);
-	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	perf_attr_init(&attr, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
 	attr.sample_period = iv->ns;
 	return prov_perf_attach(pb, &attr, &cpu, 1, &iv->fd);
 }
@@ -102,11 +90,19 @@ static void interval_detach(struct probe *pb)
 		prov_perf_detach(&iv->fd, 1);
 }
 
+static void interval_describe(const struct probe *pb, FILE *fp)
+{
+	const struct interval *iv = pb->priv;
+
+	fprintf(fp, "perf event: cpu-clock every %llu ns, one CPU\n",
+		(unsigned long long)iv->ns);
+}
+
 const struct provider interval_provider = {
 	.name = "interval",
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
 	.setup = interval_setup,
-	.ident = interval_ident,
 	.attach = interval_attach,
 	.detach = interval_detach,
+	.describe = interval_describe,
 };

@@ -28,8 +28,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "ply.h"
-#include "bpf_insn.h"
+#include "kprobe.h"
 
 struct kprobe {
 	char **funcs;		/* targets; one NULL entry for an address */
@@ -50,24 +49,20 @@ struct names {
 	int n, cap;
 };
 
+/* the lists are kept for the process's life: perm_* allocations */
 static void names_add(struct names *l, const char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 4096;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			err_msg("out of memory");
-			exit(1);
-		}
+		l->v = perm_realloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n++] = xstrdup(s);
+	l->v[l->n++] = perm_strdup(s);
 }
 
 /* "func" or "func [mod]" per line -> "func" or "mod:func" */
-static void read_filter_functions(struct names *l)
+static void read_filter_functions(struct names *l, const char *tfs)
 {
 	char path[300], line[512], *sp, *mod;
-	const char *tfs = tracefs_lookup(false);
 	FILE *fp;
 
 	if (!tfs)
@@ -82,8 +77,11 @@ static void read_filter_functions(struct names *l)
 		if (sp)
 			*sp = '\0';
 		if (mod) {
+			char buf[600];
+
 			mod[strcspn(mod, "]")] = '\0';
-			names_add(l, xasprintf("%s:%s", mod + 1, line));
+			snprintf(buf, sizeof(buf), "%s:%s", mod + 1, line);
+			names_add(l, buf);
 		} else {
 			names_add(l, line);
 		}
@@ -103,7 +101,14 @@ static void read_kallsyms(struct names *l)
 		if (!ksym_parse(line, &addr, &type, &name, &mod) ||
 		    (type != 't' && type != 'T'))
 			continue;
-		names_add(l, mod ? xasprintf("%s:%s", mod, name) : name);
+		if (mod) {
+			char buf[600];
+
+			snprintf(buf, sizeof(buf), "%s:%s", mod, name);
+			names_add(l, buf);
+		} else {
+			names_add(l, name);
+		}
 	}
 	fclose(fp);
 }
@@ -114,7 +119,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* traceable functions, sorted; kallsyms when ftrace's list is missing */
-static struct names *functions(void)
+static struct names *functions(const char *tfs)
 {
 	static struct names l;
 	static bool done;
@@ -122,7 +127,7 @@ static struct names *functions(void)
 	if (done)
 		return &l;
 	done = true;
-	read_filter_functions(&l);
+	read_filter_functions(&l, tfs);
 	if (!l.n)
 		read_kallsyms(&l);
 	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
@@ -139,7 +144,7 @@ static bool known(struct names *l, const char *f)
 
 static int expand(struct probe *pb, struct kprobe *k, const char *pat)
 {
-	struct names *l = functions();
+	struct names *l = functions(pb->k->tracefs);
 	int i;
 
 	for (i = 0; i < l->n; i++) {
@@ -147,8 +152,8 @@ static int expand(struct probe *pb, struct kprobe *k, const char *pat)
 			continue;
 		if (k->nfuncs && !strcmp(k->funcs[k->nfuncs - 1], l->v[i]))
 			continue;	/* static functions of the same name */
-		k->funcs = realloc(k->funcs, (k->nfuncs + 1) *
-				   sizeof(*k->funcs));
+		k->funcs = xrealloc(k->funcs, (k->nfuncs + 1) *
+				    sizeof(*k->funcs));
 		k->funcs[k->nfuncs++] = l->v[i];
 	}
 	if (k->nfuncs)
@@ -161,7 +166,7 @@ static int expand(struct probe *pb, struct kprobe *k, const char *pat)
 static int check_symbol(struct probe *pb, const char *sym)
 {
 	static struct names all;
-	struct names *l = functions();
+	struct names *l = functions(pb->k->tracefs);
 	const char *near;
 
 	if (!l->n || known(l, sym))
@@ -190,39 +195,7 @@ static bool vmlinux_only(const struct kprobe *k)
 	return true;
 }
 
-/* does the kernel have kprobe_multi links?  A link to a function that
- * doesn't exist is ESRCH where it has, EOPNOTSUPP without CONFIG_FPROBE
- * and EINVAL before 5.18.  PLY_KPROBE_EVENTS (below) means no too. */
-static bool have_kprobe_multi(void)
-{
-	static int have = -1;
-	static const char *const bogus[] = { "ply_no_such_function" };
-	struct bpf_insn prog[] = {
-		BPF_MOV64_IMM(BPF_REG_0, 0),
-		BPF_EXIT_INSN(),
-	};
-	int fd, err;
-
-	if (have >= 0)
-		return have;
-	have = 0;
-	if (getenv("PLY_KPROBE_EVENTS"))
-		return false;
-	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, prog,
-			   ARRAY_SIZE(prog), NULL, 0);
-	if (fd < 0)
-		return false;
-	err = bpf_link_kprobe_multi(fd, bogus, 1, false);
-	if (err >= 0)
-		close(err);
-	close(fd);
-	have = err == -ESRCH || err == -ENOENT;
-	dbg("kprobe_multi links: %s (%s)", have ? "yes" : "no",
-	    strerror(err < 0 ? -err : 0));
-	return have;
-}
-
-int kprobe_setup(struct probe *pb, bool dry_run)
+int kprobe_setup(struct probe *pb)
 {
 	struct kprobe *k = xcalloc(1, sizeof(*k));
 	char *sym = xstrdup(pb->arg), *plus;
@@ -251,7 +224,7 @@ int kprobe_setup(struct probe *pb, bool dry_run)
 		}
 	}
 	k->glob = is_glob(sym);
-	if (k->glob && arch != arch_native) {
+	if (k->glob && !pb->k->here) {
 		diag_error(pb->ast->loc, "a glob is expanded on the target "
 			   "machine: with --arch, name one function");
 		return -1;
@@ -259,8 +232,8 @@ int kprobe_setup(struct probe *pb, bool dry_run)
 	if (k->glob) {
 		if (expand(pb, k, sym))
 			return -1;
-		if (!dry_run && k->nfuncs > 1 && !k->off &&
-		    vmlinux_only(k) && have_kprobe_multi()) {
+		if (pb->k->kprobe_multi && k->nfuncs > 1 && !k->off &&
+		    vmlinux_only(k)) {
 			k->multi = true;
 			pb->attach_type = BPF_TRACE_KPROBE_MULTI;
 		}
@@ -269,40 +242,42 @@ int kprobe_setup(struct probe *pb, bool dry_run)
 	k->funcs = xcalloc(1, sizeof(*k->funcs));
 	k->funcs[k->nfuncs++] = sym;
 	/* this machine's functions say nothing of another's */
-	return arch == arch_native ? check_symbol(pb, sym) : 0;
+	return pb->k->here ? check_symbol(pb, sym) : 0;
 }
 
 /* ---------------------------------------------------------------- */
 /* provider variables                                               */
 
-static struct type *regs_type(void)
+/* a register of the kernel's word, printed in hex */
+static struct type *reg_type(const struct arch *a, enum printer fmt)
 {
-	static struct type *t;
-	struct field *f;
-	struct type *w;
-	int i;
+	return type_with_fmt(type_int(a->word, false), fmt);
+}
 
-	if (t)
-		return t;
-	w = type_with_fmt(type_int(arch->word, false), FMT_HEX);
-	f = xcalloc(arch->nregs, sizeof(*f));
-	for (i = 0; i < arch->nregs; i++) {
-		f[i].name = arch->regs[i].name;
-		f[i].type = w;
-		f[i].off = arch->regs[i].off;
+/* struct pt_regs: the arch's registers (of its ABI), in its order */
+static struct type *regs_type(const struct arch *a)
+{
+	struct field *f = xcalloc(a->nregs, sizeof(*f));
+	struct type *w = reg_type(a, FMT_HEX), *t;
+	int i, n = 0;
+
+	for (i = 0; i < a->nregs; i++) {
+		if (a->regs[i].only && a->regs[i].only != a->abi)
+			continue;
+		f[n].name = a->regs[i].name;
+		f[n].type = w;
+		f[n++].off = (a->base + a->regs[i].slot) * a->word;
 	}
-	t = type_struct("struct pt_regs", f, arch->nregs);
-	t->size = arch->regs_size;
+	t = type_struct("struct pt_regs", f, n);
+	t->size = arch_regs_size(a);
 	return t;
 }
 
 struct node *kprobe_regs(struct probe *pb, struct node *n)
 {
-	struct node *r = node_new(N_IDENT, n->loc);
+	struct node *r = node_new(N_CTX, n->loc);
 
-	(void)pb;
-	r->name = "ctx";
-	r->type = type_ptr(regs_type(), false, true);
+	r->type = type_ptr(regs_type(pb->k->arch), false, true);
 	return r;
 }
 
@@ -334,37 +309,34 @@ static struct node *func_ip(struct node *n, struct type *t)
 {
 	struct node *r = node_new(N_IDENT, n->loc);
 
-	r->name = "func_ip";
+	r->name = "caller";
+	r->bi = &bi_func_ip;
 	r->type = t;
 	return r;
 }
 
 static struct node *kprobe_ident(struct probe *pb, struct node *n)
 {
-	static struct type *ulong, *sym;
+	const struct arch *a = pb->k->arch;
 	struct kprobe *k = pb->priv;
 	int i;
 
-	if (!ulong) {
-		ulong = type_with_fmt(type_int(arch->word, false), FMT_HEX);
-		sym = type_with_fmt(type_int(arch->word, false), FMT_KSYM);
-	}
 	if (!strcmp(n->name, "regs")) {
 		kprobe_whole_regs(pb);
 		return kprobe_regs(pb, n);
 	}
 	if (!strcmp(n->name, "caller"))
-		return k->multi ? func_ip(n, sym) :
-			kprobe_reg(pb, n, arch->pc, sym);
+		return k->multi ? func_ip(n, reg_type(a, FMT_KSYM)) :
+			kprobe_reg(pb, n, a->pc, reg_type(a, FMT_KSYM));
 	if (strncmp(n->name, "arg", 3) || n->name[3] < '0' ||
 	    n->name[3] > '9' || n->name[4])
 		return NULL;
 	i = n->name[3] - '0';
-	if (i < arch->nargs)
-		return kprobe_reg(pb, n, arch->arg[i], ulong);
+	if (i < a->nargs)
+		return kprobe_reg(pb, n, a->arg[i], reg_type(a, FMT_HEX));
 	diag_error(n->loc, "%s is not in a register on %s (the first %d "
 		   "arguments are); read it from the stack: regs->%s",
-		   n->name, arch->name, arch->nargs, arch->sp);
+		   n->name, a->name, a->nargs, a->sp);
 	return kprobe_regs(pb, n);
 }
 
@@ -386,26 +358,6 @@ static int read_sysfs(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-/* the PMU's type and its retprobe bit; -1 if the kernel has no PMU */
-static int kprobe_pmu(int *retbit)
-{
-	static int type = -2, bit;
-	char buf[64];
-
-	if (type == -2) {
-		type = -1;
-		if (!getenv("PLY_KPROBE_EVENTS") &&
-		    !read_sysfs("/sys/bus/event_source/devices/kprobe/type",
-				buf, sizeof(buf)))
-			type = atoi(buf);
-		if (!read_sysfs("/sys/bus/event_source/devices/kprobe/format/"
-				"retprobe", buf, sizeof(buf)))
-			bit = atoi(buf + strcspn(buf, "0123456789"));
-	}
-	*retbit = bit;
-	return type;
-}
-
 static bool is_retprobe(const struct probe *pb)
 {
 	return pb->prov == &kretprobe_provider;
@@ -414,14 +366,9 @@ static bool is_retprobe(const struct probe *pb)
 static int open_pmu(struct probe *pb, struct kprobe *k, int i)
 {
 	struct perf_event_attr attr;
-	int bit, type = kprobe_pmu(&bit);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = type;
-	attr.size = sizeof(attr);
-	attr.config = is_retprobe(pb) ? 1ULL << bit : 0;
-	attr.sample_period = 1;
-	attr.wakeup_events = 1;
+	perf_attr_init(&attr, pb->k->kprobe_type, is_retprobe(pb) ?
+		       1ULL << pb->k->kprobe_retbit : 0);
 	attr.flags = PERF_ATTR_FLAG_DISABLED;
 	if (k->funcs[i]) {
 		attr.kprobe_func = (uint64_t)(uintptr_t)k->funcs[i];
@@ -435,10 +382,9 @@ static int open_pmu(struct probe *pb, struct kprobe *k, int i)
 /* ---------------------------------------------------------------- */
 /* attaching through kprobe_events (kernels before 4.17)            */
 
-static int events_write(const char *line)
+static int events_write(const char *tfs, const char *line)
 {
 	char path[300];
-	const char *tfs = tracefs_path();
 	int fd, err = 0;
 
 	if (!tfs)
@@ -454,11 +400,10 @@ static int events_write(const char *line)
 }
 
 /* remove what killed runs of ply left in kprobe_events */
-static void events_clean_stale(void)
+static void events_clean_stale(const char *tfs)
 {
 	static bool done;
 	char path[300], line[512], *name;
-	const char *tfs = tracefs_path();
 	FILE *fp;
 
 	if (done || !tfs)
@@ -476,7 +421,7 @@ static void events_clean_stale(void)
 		name[strcspn(name, " \n")] = '\0';
 		if (!strncmp(name, "ply_", 4) &&
 		    kill(atoi(name + 4), 0) && errno == ESRCH)
-			events_write(xasprintf("-:%s\n", name));
+			events_write(tfs, xasprintf("-:%s\n", name));
 	}
 	fclose(fp);
 }
@@ -484,11 +429,12 @@ static void events_clean_stale(void)
 static int open_event(struct probe *pb, struct kprobe *k, int i)
 {
 	static int seq;
+	const char *tfs = pb->k->tracefs;
 	struct perf_event_attr attr;
 	char *name, *def, path[400], buf[32];
 	int err;
 
-	events_clean_stale();
+	events_clean_stale(tfs);
 	name = xasprintf("ply_%d/p%d", (int)getpid(), seq++);
 	if (k->funcs[i])
 		def = xasprintf("%c:%s %s+%llu\n", is_retprobe(pb) ? 'r' : 'p',
@@ -496,20 +442,15 @@ static int open_event(struct probe *pb, struct kprobe *k, int i)
 	else
 		def = xasprintf("%c:%s 0x%llx\n", is_retprobe(pb) ? 'r' : 'p',
 				name, (unsigned long long)k->addr);
-	if ((err = events_write(def)))
+	if ((err = events_write(tfs, def)))
 		return err == -ENOENT ? -EOPNOTSUPP : err;
 	if (!k->events)
 		k->events = xcalloc(k->nfuncs, sizeof(*k->events));
 	k->events[i] = name;
-	snprintf(path, sizeof(path), "%s/events/%s/id", tracefs_path(), name);
+	snprintf(path, sizeof(path), "%s/events/%s/id", tfs, name);
 	if (read_sysfs(path, buf, sizeof(buf)))
 		return -errno;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = strtoull(buf, NULL, 10);
-	attr.sample_period = 1;
-	attr.wakeup_events = 1;
+	perf_attr_init(&attr, PERF_TYPE_TRACEPOINT, strtoull(buf, NULL, 10));
 	attr.flags = PERF_ATTR_FLAG_DISABLED;
 	return perf_event_open(&attr, -1, 0, -1, 0);
 }
@@ -518,9 +459,9 @@ static int open_event(struct probe *pb, struct kprobe *k, int i)
 
 static int attach_one(struct probe *pb, struct kprobe *k, int i)
 {
-	int bit, fd;
+	int fd;
 
-	fd = kprobe_pmu(&bit) >= 0 ? open_pmu(pb, k, i) : open_event(pb, k, i);
+	fd = pb->k->kprobe_pmu ? open_pmu(pb, k, i) : open_event(pb, k, i);
 	k->fds[i] = fd;
 	if (fd < 0)
 		return fd;
@@ -630,13 +571,13 @@ int kprobe_attach(struct probe *pb)
 	if (k->glob && (nok || debug_on))
 		report_glob(pb, k, errs, i);
 	if (bad < 0 || (k->glob && nok && i == k->nfuncs)) {
-		free(errs);
+		xfree(errs);
 		return 0;
 	}
 	err = errs[bad];
 	err_msg("%s: can't attach to %s: %s", pb->spec,
 		k->funcs[bad] ? k->funcs[bad] : pb->arg, why(-err));
-	free(errs);
+	xfree(errs);
 	kprobe_detach(pb);
 	return err;
 }
@@ -651,9 +592,38 @@ void kprobe_detach(struct probe *pb)
 	perf_close_all(k->fds, k->nfds);	/* a glob's: in parallel */
 	for (i = 0; i < k->nfuncs; i++)
 		if (k->events && k->events[i])
-			events_write(xasprintf("-:%s\n", k->events[i]));
-	free(k->events);
+			events_write(pb->k->tracefs,
+				     xasprintf("-:%s\n", k->events[i]));
+	xfree(k->events);
 	k->events = NULL;
+}
+
+/* -S: "kprobe PMU: vfs_read", "kprobe_events: r vfs_read+0", ... */
+void kprobe_describe(const struct probe *pb, FILE *fp)
+{
+	const struct kprobe *k = pb->priv;
+	int i;
+
+	if (k->multi) {
+		fprintf(fp, "kprobe_multi link%s: %d functions\n",
+			is_retprobe(pb) ? " (return)" : "", k->nfuncs);
+		return;
+	}
+	for (i = 0; i < k->nfuncs && i < 8; i++) {
+		if (pb->k->kprobe_pmu)
+			fprintf(fp, "kprobe PMU%s: ", is_retprobe(pb) ?
+				" (retprobe bit)" : "");
+		else
+			fprintf(fp, "kprobe_events: %c ",
+				is_retprobe(pb) ? 'r' : 'p');
+		if (k->funcs[i])
+			fprintf(fp, "%s+%llu\n", k->funcs[i],
+				(unsigned long long)k->off);
+		else
+			fprintf(fp, "0x%llx\n", (unsigned long long)k->addr);
+	}
+	if (k->nfuncs > i)
+		fprintf(fp, "... and %d more functions\n", k->nfuncs - i);
 }
 
 const struct provider kprobe_provider = {
@@ -663,4 +633,5 @@ const struct provider kprobe_provider = {
 	.ident = kprobe_ident,
 	.attach = kprobe_attach,
 	.detach = kprobe_detach,
+	.describe = kprobe_describe,
 };

@@ -6,20 +6,18 @@
  */
 #include <string.h>
 
-#include "ply.h"
+#include "kprobe.h"
 
 static struct node *kretprobe_ident(struct probe *pb, struct node *n)
 {
-	static struct type *ret;
+	const struct arch *a = pb->k->arch;
 
-	if (!ret)
-		ret = type_int(arch->word, true);
 	if (!strcmp(n->name, "regs")) {
 		kprobe_whole_regs(pb);
 		return kprobe_regs(pb, n);
 	}
 	if (!strcmp(n->name, "retval"))
-		return kprobe_reg(pb, n, arch->ret, ret);
+		return kprobe_reg(pb, n, a->ret, type_int(a->word, true));
 	if (strncmp(n->name, "arg", 3) && strcmp(n->name, "caller"))
 		return NULL;
 	diag_error(n->loc, "%s is not known when a function returns; save "
@@ -34,4 +32,5 @@ const struct provider kretprobe_provider = {
 	.ident = kretprobe_ident,
 	.attach = kprobe_attach,
 	.detach = kprobe_detach,
+	.describe = kprobe_describe,
 };

@@ -67,7 +67,7 @@ static bool cpu_is_online(int cpu)
 	return false;
 }
 
-static int profile_setup(struct probe *pb, bool dry_run)
+static int profile_setup(struct probe *pb)
 {
 	struct profile p, *priv;
 	const char *arg = pb->arg ? pb->arg : "";
@@ -83,8 +83,8 @@ static int profile_setup(struct probe *pb, bool dry_run)
 			   "be 1 to %d hz", arg, PROFILE_MAX_HZ);
 		return -1;
 	}
-	/* the target's CPUs are not known in a dry run */
-	if (p.cpu >= 0 && !dry_run && !cpu_is_online(p.cpu)) {
+	/* the target's CPUs are known only when it runs here */
+	if (p.cpu >= 0 && pb->k->live && !cpu_is_online(p.cpu)) {
 		diag_error(pb->ast->loc, "profile '%s': cpu %d is not online",
 			   arg, p.cpu);
 		return -1;
@@ -93,14 +93,6 @@ static int profile_setup(struct probe *pb, bool dry_run)
 	*priv = p;
 	pb->priv = priv;
 	return 0;
-}
-
-/* no provider variables */
-static struct node *profile_ident(struct probe *pb, struct node *n)
-{
-	(void)pb;
-	(void)n;
-	return NULL;
 }
 
 static int profile_attach(struct probe *pb)
@@ -117,14 +109,11 @@ static int profile_attach(struct probe *pb)
 		err_msg("%s: cannot list the online CPUs", pb->spec);
 		return n < 0 ? n : -ENODEV;
 	}
-	free(p->fds);
+	xfree(p->fds);
 	p->fds = xcalloc(n, sizeof(*p->fds));
 	p->nfds = n;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.size = sizeof(attr);
-	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	perf_attr_init(&attr, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
 	attr.sample_freq = p->hz;
 	attr.flags = PERF_ATTR_FLAG_FREQ;
 	return prov_perf_attach(pb, &attr, cpus, n, p->fds);
@@ -138,11 +127,22 @@ static void profile_detach(struct probe *pb)
 		prov_perf_detach(p->fds, p->nfds);
 }
 
+static void profile_describe(const struct probe *pb, FILE *fp)
+{
+	const struct profile *p = pb->priv;
+
+	fprintf(fp, "perf event: cpu-clock at %lu hz, ", p->hz);
+	if (p->cpu >= 0)
+		fprintf(fp, "cpu %d\n", p->cpu);
+	else
+		fputs("every online CPU\n", fp);
+}
+
 const struct provider profile_provider = {
 	.name = "profile",
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
 	.setup = profile_setup,
-	.ident = profile_ident,
 	.attach = profile_attach,
 	.detach = profile_detach,
+	.describe = profile_describe,
 };

@@ -6,7 +6,9 @@
  * supplies its variables (ident), and later attaches the loaded
  * program (attach).  The table is explicit, with no registration at
  * startup, and its order decides prefixes: "k" is kprobe because
- * kprobe comes before kretprobe, as in ply.
+ * kprobe comes before kretprobe, as in ply.  The lexer asks it too,
+ * where a spec ends (provider_spec_slashes).  Adding a provider is a
+ * file that fills a struct provider, and a line in this table.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,8 +17,8 @@
 
 #include "ply.h"
 
-/* ORDER: kprobe, kretprobe, tracepoint, profile, interval, BEGIN, END;
- * kprobe and kretprobe are not written yet */
+/* ORDER: kprobe, kretprobe, tracepoint, profile, interval, BEGIN, END
+ * (the order decides what a prefix means) */
 const struct provider *const providers[] = {
 	&kprobe_provider,
 	&kretprobe_provider,
@@ -42,6 +44,13 @@ const struct provider *provider_find(const char *name, int len)
 		if (!strncmp((*p)->name, name, len))
 			return *p;
 	return NULL;
+}
+
+int provider_spec_slashes(const char *p, int len)
+{
+	const struct provider *pv = provider_find(p, len);
+
+	return pv ? pv->spec_slashes : -1;
 }
 
 /* a hint for the errors whose cause is usually the same */

@@ -11,8 +11,11 @@
  *
  * One event on one CPU is enough: the kernel runs a tracepoint's BPF
  * programs from the tracepoint itself, on whichever CPU hits it, not
- * per perf event (libbpf does the same; test/runtime_test.c checks it
- * with a task pinned to another CPU).
+ * per perf event (libbpf does the same; test/kernel.test counts the
+ * events of two CPUs exactly).
+ *
+ * The kernel keeps a pt_regs pointer in the record's first 8 bytes
+ * (common_type .. common_pid) before the program runs: ctx_hidden.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +33,7 @@ struct tp {
 /* the names of the subdirectories of dir, for suggestions */
 static const char **dir_names(const char *dir, int *n)
 {
-	const char **names = NULL, **nn;
+	const char **names = NULL;
 	int cap = 0;
 	struct dirent *d;
 	DIR *dp = opendir(dir);
@@ -44,11 +47,7 @@ static const char **dir_names(const char *dir, int *n)
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
-			nn = xcalloc(cap, sizeof(*nn));
-			if (names)
-				memcpy(nn, names, *n * sizeof(*nn));
-			free(names);
-			names = nn;
+			names = xrealloc(names, cap * sizeof(*names));
 		}
 		names[(*n)++] = xstrdup(d->d_name);
 	}
@@ -63,18 +62,19 @@ static int name_cmp(const void *a, const void *b)
 
 /* the entry of dir nearest to name, or NULL; sorted first, so that
  * ties go the same way whatever order readdir() has */
-static const char *nearest_entry(const char *dir, const char *name)
+static const char *nearest_entry(const char *root, const char *dir,
+				 const char *name)
 {
 	const char **names;
 	const char *best;
-	char *path = xasprintf("%s/events/%s", tracefs_path(), dir);
+	char *path = xasprintf("%s/events/%s", root, dir);
 	int n;
 
 	names = dir_names(path, &n);
 	if (names)
 		qsort(names, n, sizeof(*names), name_cmp);
 	best = nearest_name(name, names, n);
-	free(path);
+	xfree(path);
 	return best;		/* names leak: once, on an error */
 }
 
@@ -82,19 +82,20 @@ static const char *nearest_entry(const char *dir, const char *name)
 static void unknown_tp(struct probe *pb, const char *sys, const char *ev,
 		       char sep)
 {
-	char *path = xasprintf("%s/events/%s", tracefs_path(), sys);
+	const char *root = pb->k->tracefs;
+	char *path = xasprintf("%s/events/%s", root, sys);
 	const char *s = NULL, *e = NULL;
 	int id;
 
 	if (access(path, F_OK) == 0) {
 		s = sys;
-		e = nearest_entry(sys, ev);
+		e = nearest_entry(root, sys, ev);
 	} else {
-		s = nearest_entry("", sys);
-		if (s && tracefs_format(s, ev, &id))
+		s = nearest_entry(root, "", sys);
+		if (s && tracefs_format(root, s, ev, &id))
 			e = ev;
 	}
-	free(path);
+	xfree(path);
 	if (s && e)
 		diag_error(pb->ast->loc, "unknown tracepoint '%s'; did you "
 			   "mean '%s%c%s'?", pb->arg, s, sep, e);
@@ -112,7 +113,7 @@ static int tp_format(struct probe *pb, const char *sys, const char *ev,
 	struct tp *tp;
 	int id;
 
-	pb->ctx_type = tracefs_format(sys, ev, &id);
+	pb->ctx_type = tracefs_format(pb->k->tracefs, sys, ev, &id);
 	if (!pb->ctx_type) {
 		if (errno == ENOENT)
 			unknown_tp(pb, sys, ev, sep);
@@ -129,7 +130,7 @@ static int tp_format(struct probe *pb, const char *sys, const char *ev,
 	return 0;
 }
 
-static int tp_setup(struct probe *pb, bool dry_run)
+static int tp_setup(struct probe *pb)
 {
 	const char *arg = pb->arg ? pb->arg : "";
 	size_t n = strcspn(arg, "/:");
@@ -141,9 +142,9 @@ static int tp_setup(struct probe *pb, bool dry_run)
 			   "'subsystem/event'", arg);
 		return -1;
 	}
-	/* a dry run reads tracefs to type `data`, but never mounts it */
-	if (!tracefs_lookup(!dry_run)) {
-		if (errno == EACCES)
+	/* kernel.c found tracefs, and mounted it for a real run */
+	if (!pb->k->tracefs) {
+		if (pb->k->tracefs_err == EACCES)
 			diag_error(pb->ast->loc, "tracefs is there, but not "
 				   "readable: ply needs root");
 		else
@@ -154,7 +155,7 @@ static int tp_setup(struct probe *pb, bool dry_run)
 	}
 	sys = xstrndup(arg, n);
 	err = tp_format(pb, sys, arg + n + 1, arg[n]);
-	free(sys);
+	xfree(sys);
 	return err;
 }
 
@@ -165,8 +166,7 @@ static struct node *tp_ident(struct probe *pb, struct node *n)
 
 	if (strcmp(n->name, "data") || !pb->ctx_type)
 		return NULL;
-	ctx = node_new(N_IDENT, n->loc);
-	ctx->name = "ctx";
+	ctx = node_new(N_CTX, n->loc);
 	ctx->type = type_ptr(pb->ctx_type, false, true);
 	return ctx;
 }
@@ -180,11 +180,7 @@ static int tp_attach(struct probe *pb)
 	/* any online CPU will do, see the top of the file */
 	if (cpus_online(&cpu, 1) < 1)
 		cpu = 0;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = tp->id;
-	attr.sample_period = 1;
+	perf_attr_init(&attr, PERF_TYPE_TRACEPOINT, tp->id);
 	return prov_perf_attach(pb, &attr, &cpu, 1, &tp->fd);
 }
 
@@ -196,11 +192,22 @@ static void tp_detach(struct probe *pb)
 		prov_perf_detach(&tp->fd, 1);
 }
 
+static void tp_describe(const struct probe *pb, FILE *fp)
+{
+	const struct tp *tp = pb->priv;
+
+	fprintf(fp, "perf event: tracepoint %s, id %d, one CPU\n", pb->arg,
+		tp->id);
+}
+
 const struct provider tracepoint_provider = {
 	.name = "tracepoint",
 	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
+	.spec_slashes = 1,	/* subsys/event */
+	.ctx_hidden = 8,
 	.setup = tp_setup,
 	.ident = tp_ident,
 	.attach = tp_attach,
 	.detach = tp_detach,
+	.describe = tp_describe,
 };

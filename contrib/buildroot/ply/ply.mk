@@ -10,7 +10,4 @@ PLY_SITE = https://ply.example.org/releases
 PLY_LICENSE = GPL-2.0
 PLY_LICENSE_FILES = COPYING
 
-# -Werror is for ply's own builds, not for every toolchain Buildroot has
-PLY_CONF_OPTS = --disable-werror
-
 $(eval $(autotools-package))
