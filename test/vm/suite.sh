@@ -181,6 +181,56 @@ signal_case "tracepoint: nothing remains after SIGKILL" KILL \
 	'tracepoint:sched/sched_switch { @[cpu] = count(); }'
 
 # ------------------------------------------------------------------ #
+# the event loop with -c: records on their way (an interval's prints,
+# per-event printf, both output channels) and the command's end must
+# end ply within 2 s of it, every time.  On 32-bit kernels ply once
+# read the BPF ring buffer's 4-byte positions as 8 and spun forever.
+
+now() { cut -d' ' -f1 /proc/uptime; }
+# timed NAME RUNS MAXLINES ARGS...: RUNS runs of ply ARGS (with -c
+# "sleep 1" among them), each exiting 0 in under 3 s with at most
+# MAXLINES lines of stdout
+timed() {
+	tname=$1 runs=$2 maxl=$3 slow= i=0
+	shift 3
+	while [ $i -lt "$runs" ]; do
+		t0=$(now)
+		run "$@"
+		secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+		lines=$(wc -l <"$tmp/out")
+		if [ "$rc" != 0 ] || [ "$lines" -gt "$maxl" ] ||
+		   awk -v s="$secs" 'BEGIN { exit !(s >= 3) }'; then
+			slow="run $((i + 1)): exit status $rc, $secs s, $lines lines"
+			break
+		fi
+		i=$((i + 1))
+	done
+	if [ -z "$slow" ]; then
+		pass "$tname ($runs runs)"
+	else
+		fail "$tname" "$slow"
+	fi
+}
+
+timed "loop: interval print + clear beside a tracepoint count ends with -c" 10 200 \
+	-c "sleep 1" 'i:1 { print(@); clear(@); } t:sched/sched_switch { @[pid] = count(); }'
+timed "loop: interval print + clear beside a kprobe count ends with -c" 3 200 \
+	-c "sleep 1" 'k:vfs_read { @[pid] = count(); } i:1 { print(@); clear(@); }'
+timed "loop: per-event printf ends with -c (ring buffer)" 3 100000 -k \
+	-c "sleep 1" 't:sched/sched_switch { printf("%d %s\n", pid, comm); }'
+export PLY_PERF_BUFFERS=1
+timed "loop: per-event printf ends with -c (perf buffers)" 3 100000 -k \
+	-c "sleep 1" 't:sched/sched_switch { printf("%d %s\n", pid, comm); }'
+unset PLY_PERF_BUFFERS
+run -c "sleep 1" 'i:100ms { printf("tick\n"); }'
+n=$(grep -c '^tick$' "$tmp/out")
+if [ "$rc" = 0 ] && [ "$n" -ge 7 ] && [ "$n" -le 11 ]; then
+	pass "loop: interval:100ms ticks about 10 times in 1 s"
+else
+	fail "loop: interval:100ms ticks about 10 times in 1 s" "$n ticks"
+fi
+
+# ------------------------------------------------------------------ #
 # kprobes: counting, predicates, the < > form, globs
 
 run -c "$dd_bs1" 'kprobe:vfs_read { @[comm] = count(); }'
