@@ -381,12 +381,33 @@ static struct type *print_type(struct sema *se, struct node *n)
 	return a->args ? &ty_void : NULL;
 }
 
-/* the conversions of fmt against the number of arguments */
+/* does argument i (of args) suit conversion c?  '*' wants an int */
+static bool printf_arg(struct sema *se, struct node *n, const char *pct,
+		       int len, char c, const struct type *args, int i)
+{
+	const struct type *t;
+
+	if (i >= args->nfields)
+		return true;	/* too few: said after */
+	t = args->fields[i].type;
+	if (c == 'v' || (c == 's' && type_is_str(t)) ||
+	    (c == 'c' && type_is_str(t)) ||
+	    (c != 's' && c != '*' && type_is_scalar(t)) ||
+	    (c == '*' && t->kind == TY_INT))
+		return true;
+	serr(se, n, "'%.*s' wants %s, but argument %d is %s", len, pct,
+	     c == 's' ? "a string" : c == '*' ? "an integer (for the '*')" :
+	     "a number", i + 1, type_name(t));
+	return false;
+}
+
+/* the conversions of fmt against the arguments, in number and type */
 static bool printf_check(struct sema *se, struct node *n, const char *fmt,
-			 int have)
+			 const struct type *args)
 {
 	const char *p, *pct;
 	int want = 0;
+	bool ok = true;
 
 	for (p = fmt; (p = strchr(p, '%')); p++) {
 		pct = p;
@@ -396,7 +417,9 @@ static bool printf_check(struct sema *se, struct node *n, const char *fmt,
 			;
 		for (; *p == '*' || (*p >= '0' && *p <= '9') || *p == '.';
 		     p++)
-			want += *p == '*';
+			if (*p == '*')
+				ok &= printf_arg(se, n, pct, p - pct + 1, '*',
+						 args, want++);
 		for (; *p && strchr("hljztLq", *p); p++)
 			;
 		if (!*p || !strchr("diouxXcspv", *p)) {
@@ -404,13 +427,14 @@ static bool printf_check(struct sema *se, struct node *n, const char *fmt,
 			     "format", (int)(p - pct) + (*p > ' '), pct);
 			return false;
 		}
-		want++;
+		ok &= printf_arg(se, n, pct, p - pct + 1, *p, args, want++);
 	}
-	if (want == have)
-		return true;
-	serr(se, n, "the format wants %d argument%s, printf has %d", want,
-	     want == 1 ? "" : "s", have);
-	return false;
+	if (want != args->nfields) {
+		serr(se, n, "the format wants %d argument%s, printf has %d",
+		     want, want == 1 ? "" : "s", args->nfields);
+		return false;
+	}
+	return ok;
 }
 
 static struct type *printf_type(struct sema *se, struct node *n)
@@ -424,7 +448,7 @@ static struct type *printf_type(struct sema *se, struct node *n)
 	a = sema_action(se, n, ACT_PRINTF);
 	a->fmt = n->args->str;
 	a->args = sema_args_type(se, n->args->next);
-	if (a->args && !printf_check(se, n, a->fmt, nargs(n) - 1))
+	if (a->args && !printf_check(se, n, a->fmt, a->args))
 		return NULL;
 	return a->args ? &ty_void : NULL;
 }
@@ -433,12 +457,23 @@ static struct type *exit_type(struct sema *se, struct node *n)
 {
 	struct action *a;
 	struct type *t = sema_expr(se, n->args);
+	struct node *c = n->args;
+	uint64_t v;
 
 	if (!t)
 		return NULL;
 	if (t->kind != TY_INT) {
 		serr(se, n->args, "exit needs an integer, not %s",
 		     type_name(t));
+		return NULL;
+	}
+	/* exit(-1) is a negation of 1 */
+	v = c->kind == N_UNOP && c->op == TOK_MINUS && c->lhs->kind == N_NUM ?
+		0 - c->lhs->num : c->num;
+	if ((c->kind == N_NUM || (c->kind == N_UNOP && c->op == TOK_MINUS &&
+				  c->lhs->kind == N_NUM)) && v > 255) {
+		serr(se, n->args, "an exit status is 0 to 255, not %lld",
+		     (long long)(int64_t)v);
 		return NULL;
 	}
 	a = sema_action(se, n, ACT_EXIT);

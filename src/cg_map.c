@@ -57,6 +57,17 @@ static void emit_update(struct cg *g, struct map *m, int key, int flags)
 	emit_call(g, BPF_FUNC_map_update_elem);
 }
 
+/* an update m dropped, being full: drops[m->index] += 1 (not atomic:
+ * a count for a warning, and 32-bit JITs lack atomics)
+ *	r1 = &drops; r2 = r1[i]; r2 += 1; r1[i] = r2			*/
+static void emit_drop(struct cg *g, struct map *m)
+{
+	emit_ld_map(g->p, BPF_REG_1, g->s->dropmap, true);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, m->index * 8));
+	emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, m->index * 8));
+}
+
 /* ---------------------------------------------------------------- */
 /* plain maps                                                       */
 
@@ -65,10 +76,14 @@ void cg_map_assign(struct cg *g, struct node *n)
 	struct map *m = n->lhs->map;
 	int key = cg_key(g, n->lhs);
 	int val = stack_alloc(g, m->vtype->size, n);
+	int ok = label_new(g->p);
 
 	cg_store(g, n->rhs, val, m->vtype);
 	emit_fp_addr(g, BPF_REG_3, val);
 	emit_update(g, m, key, BPF_ANY);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), ok);
+	emit_drop(g, m);
+	label_here(g->p, ok);
 }
 
 void cg_map_read(struct cg *g, struct node *n, int dst)
@@ -130,8 +145,8 @@ static struct map *zeromap(struct cg *g, int size)
 }
 
 /* r0 = this CPU's value of the aggregation at key, created as zeroes;
- * jumps to out when the map is full.  A keyless aggregation is the one
- * entry of a per-CPU array, always there. */
+ * when the map is full, counts the drop and jumps to out.  A keyless
+ * aggregation is the one entry of a per-CPU array, always there. */
 static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
 {
 	struct map *m = n->map;
@@ -153,7 +168,9 @@ static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
 	}
 	emit_update(g, m, key, BPF_NOEXIST);
 	emit_lookup(g, m, key);
-	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0), have);
+	emit_drop(g, m);
+	emit_jmp(g->p, BPF_JMP_A(0), out);
 	label_here(g->p, have);
 }
 

@@ -929,6 +929,23 @@ static void cg_prologue(struct cg *g)
 	}
 }
 
+/* the kernel takes at most MAX_MAPS_PER_PROG maps in one program */
+static void check_maps_used(struct probe *pb)
+{
+	struct prog *p = pb->prog;
+	int i, j, n = 0;
+
+	for (i = 0; i < p->nreloc; i++) {
+		for (j = 0; j < i && p->reloc[j].map != p->reloc[i].map; j++)
+			;
+		n += j == i;
+	}
+	if (n > MAX_MAPS_PER_PROG)
+		diag_error(pb->ast->loc, "the probe uses %d maps; the kernel "
+			   "takes at most %d in one program", n,
+			   MAX_MAPS_PER_PROG);
+}
+
 int codegen_probe(struct script *s, struct probe *pb)
 {
 	struct cg g = { .s = s, .pb = pb, .k = s->k };
@@ -944,6 +961,7 @@ int codegen_probe(struct script *s, struct probe *pb)
 	emit(g.p, BPF_MOV64_IMM(BPF_REG_0, 0));
 	emit(g.p, BPF_EXIT_INSN());
 	pb->stack_size = g.max_sp;
+	check_maps_used(pb);
 	err = asm_finish(g.p);
 	if (err == -E2BIG)
 		diag_error(pb->ast->loc, "the probe is too big: more than %d "

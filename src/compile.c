@@ -27,9 +27,21 @@ static struct map *map_new(const char *name, int max_entries)
 
 /* the maps that are the script's machinery rather than its own: the
  * output (a BPF ring buffer and a count of records it dropped, or a
- * perf event array), and the flag exit() sets */
+ * perf event array), the flag exit() sets, and the count of updates
+ * each full map dropped */
 static void machinery_maps(struct script *s)
 {
+	struct map *m;
+
+	for (m = s->maps; m; m = m->next) {
+		if (m->type != BPF_MAP_TYPE_HASH &&
+		    m->type != BPF_MAP_TYPE_PERCPU_HASH)
+			continue;
+		s->dropmap = map_new("drops", 1);
+		s->dropmap->ktype = &ty_u32;
+		s->dropmap->vtype = type_array(&ty_u64, s->nmaps);
+		break;
+	}
 	s->outmap = map_new("stdout", 0);
 	s->outmap->ktype = &ty_u32;
 	s->outmap->vtype = &ty_u32;
@@ -42,7 +54,8 @@ static void machinery_maps(struct script *s)
 	s->exitmap->vtype = &ty_u32;
 }
 
-struct script *compile_script(const struct src *src, const struct kernel *k)
+struct script *compile_script(const struct src *src, const struct kernel *k,
+			      const struct compile_opts *co)
 {
 	struct script *volatile s = NULL;
 	jmp_buf *volatile outer = diag_jmp;
@@ -57,6 +70,7 @@ struct script *compile_script(const struct src *src, const struct kernel *k)
 	diag_jmp = &jb;
 	s = xcalloc(1, sizeof(*s));
 	s->k = k;
+	s->map_entries = co && co->map_entries > 0 ? co->map_entries : 1024;
 	s->ast = parse_script(src);
 	if (!s->ast)
 		diag_fatal((struct loc){ 1, 1, 0 }, "no probes in the script");

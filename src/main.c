@@ -17,9 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ply.h"
@@ -35,15 +33,17 @@ static const char usage_text[] =
 	"      --kernel=DESC   compile for another kernel (with -e): a\n"
 	"                      release (5.10), then +/-ringbuf, func_ip,\n"
 	"                      kprobe_multi, kprobe_pmu, padded, comm=OFF\n"
-	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2;\n"
-	"                      default 8)\n"
+	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2,\n"
+	"                      1 to 4096; default 8)\n"
 	"  -U, --unicode       draw histograms with Unicode box characters\n"
 	"  -c, --command=CMD   run CMD (sh -c) with the probes attached; exit\n"
 	"                      when it exits; its pid is $target\n"
 	"  -d, --debug         debug messages and the verifier's log\n"
 	"  -e, --dry-run       compile only; exit 0 if the script is good\n"
 	"  -h, --help          this text\n"
-	"  -k, --keep-going    warn about lost events instead of exiting\n"
+	"  -k, --keep-going    lost events, dropped map updates and failed\n"
+	"                      writes are warnings, not a failure\n"
+	"  -M, --map-entries=N entries of each map (default 1024)\n"
 	"  -S, --dump[=WHAT]   show the tokens, the tree, the BPF code and\n"
 	"                      how each probe attaches (WHAT: tokens, ast,\n"
 	"                      bpf, attach, separated by commas)\n"
@@ -62,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "dry-run", no_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "keep-going", no_argument, NULL, 'k' },
+	{ "map-entries", required_argument, NULL, 'M' },
 	{ "dump", optional_argument, NULL, 'S' },
 	{ "self-test", no_argument, NULL, 'T' },
 	{ "unbuffer", no_argument, NULL, 'u' },
@@ -74,93 +75,59 @@ static struct src *read_src(const char *arg)
 {
 	struct src *src = xcalloc(1, sizeof(*src));
 	struct stat st;
+	const char *nul;
+	size_t len;
 	FILE *fp;
 	char *text;
 
 	if (stat(arg, &st) || !S_ISREG(st.st_mode) || !(fp = fopen(arg, "r"))) {
 		src->name = "<cmdline>";
 		src->text = arg;
-		return src;
+		len = strlen(arg);
+	} else {
+		if (st.st_size > MAX_SCRIPT) {
+			err_msg("%s: a script may have at most %d bytes, not "
+				"%lld", arg, MAX_SCRIPT,
+				(long long)st.st_size);
+			exit(1);
+		}
+		len = st.st_size;
+		text = xcalloc(1, len + 1);
+		if (fread(text, 1, len, fp) != len) {
+			err_msg("can't read %s: %s", arg, strerror(errno));
+			exit(1);
+		}
+		fclose(fp);
+		src->name = arg;
+		src->text = text;
 	}
-	text = xcalloc(1, st.st_size + 1);
-	if (fread(text, 1, st.st_size, fp) != (size_t)st.st_size) {
-		err_msg("can't read %s: %s", arg, strerror(errno));
+	if (len > MAX_SCRIPT) {
+		err_msg("a script may have at most %d bytes, not %zu",
+			MAX_SCRIPT, len);
 		exit(1);
 	}
-	fclose(fp);
-	src->name = arg;
-	src->text = text;
+	/* the text ends at its first NUL: anything after it would be lost */
+	if ((nul = memchr(src->text, '\0', len))) {
+		struct loc l = { 1, 1, (int)(nul - src->text) };
+		const char *p;
+
+		for (p = src->text; p < nul; p++, l.col++)
+			if (*p == '\n') {
+				l.line++;
+				l.col = 0;
+			}
+		diag_src = src;
+		diag_fatal(l, "a NUL byte in the script");
+	}
 	return src;
 }
 
-/*
- * Run cmd: a plain "prog arg ..." is exec'd directly, so that $target
- * is the program's own pid; anything with shell syntax goes to sh -c.
- */
-static void child_exec(const char *cmd)
-{
-	char *argv[64], *copy, *tok;
-	int n = 0;
-
-	size_t first = strcspn(cmd, " \t");
-
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~{}\n") ||
-	    memchr(cmd, '=', first)) {	/* VAR=value cmd */
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		return;
-	}
-	copy = xstrdup(cmd);
-	for (tok = strtok(copy, " \t"); tok && n < 63; tok = strtok(NULL, " \t"))
-		argv[n++] = tok;
-	argv[n] = NULL;
-	if (n)
-		execvp(argv[0], argv);
-	fprintf(stderr, "ply: can't run '%s': %s\n", cmd, strerror(errno));
-}
-
-/*
- * Fork the command, stopped until run.c sends SIGCONT once every probe
- * is attached; $target is its pid.  It stops itself with SIGSTOP rather
- * than waiting in read(), which a traced syscall would show, and dies
- * with ply (PR_SET_PDEATHSIG), so it is never left behind.
- */
-static void child_start(struct run_opts *o)
-{
-	pid_t parent = getpid(), pid;
-	int st;
-
-	pid = fork();
-	if (pid < 0) {
-		err_msg("fork: %s", strerror(errno));
-		exit(1);
-	}
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		raise(SIGSTOP);
-		child_exec(o->command);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
-		err_msg("the command did not start");
-		exit(1);
-	}
-	o->child = pid;
-	setenv("target", xasprintf("%d", pid), 1);
-}
-
-static void child_kill(struct run_opts *o)
-{
-	if (o->child <= 0)
-		return;
-	kill(o->child, SIGKILL);
-	waitpid(o->child, NULL, 0);
-	o->child = 0;
-}
+#define MAX_PAGES	4096	/* -B: 16 MB a CPU with 4 kB pages */
+#define MAX_ENTRIES	(1 << 20)	/* -M */
 
 /* what the command line asks beyond a run */
 struct opts {
+	struct compile_opts co;
 	bool dry_run, dump, self_test;
 	const char *dump_what;	/* --dump=tokens,ast,bpf,attach; NULL: all */
 	const struct arch *arch;	/* --arch */
@@ -207,12 +174,23 @@ static void dump(struct script *s, const struct src *src, const char *what)
 	}
 }
 
+/* a decimal number from 0 to max, or -1 */
+static int number(const char *s, int max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return *s && !*end && !errno && v >= 0 && v <= max ? (int)v : -1;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o,
 		      struct opts *op)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "AB:Uc:dehkSTuv", long_opts,
+	while ((c = getopt_long(argc, argv, "AB:Uc:dehkM:STuv", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'A': o->unicode = 0; break;
@@ -225,10 +203,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 		case 'K': op->kernel = optarg; break;
 		case 'U': o->unicode = 1; break;
 		case 'B':
-			o->pages = atoi(optarg);
+			o->pages = number(optarg, MAX_PAGES);
 			if (o->pages < 1 || (o->pages & (o->pages - 1))) {
-				err_msg("-B needs a power of 2, not '%s'",
-					optarg);
+				err_msg("-B needs a power of 2 from 1 to %d, "
+					"not '%s'", MAX_PAGES, optarg);
+				exit(1);
+			}
+			break;
+		case 'M':
+			op->co.map_entries = number(optarg, MAX_ENTRIES);
+			if (op->co.map_entries < 1) {
+				err_msg("-M needs a number from 1 to %d, not "
+					"'%s'", MAX_ENTRIES, optarg);
 				exit(1);
 			}
 			break;
@@ -314,7 +300,7 @@ int main(int argc, char **argv)
 	struct kernel k;
 	struct script *s;
 	struct src *src;
-	int i, ret;
+	int i;
 
 	i = parse_opts(argc, argv, &o, &op);
 	diag_color = isatty(2);
@@ -334,20 +320,18 @@ int main(int argc, char **argv)
 		setvbuf(stderr, NULL, _IONBF, 0);
 	}
 	src = read_src(argv[i]);
-	if (o.command && !op.dry_run)
-		child_start(&o);
-	s = compile_script(src, &k);
+	if (o.command && !op.dry_run && cmd_start(&o))
+		return 1;
+	s = compile_script(src, &k, &op.co);
 	if (s && op.dump)
 		dump(s, src, op.dump_what);
 	if (!s || op.dry_run) {
-		child_kill(&o);
+		cmd_kill(&o);
 		return s ? 0 : 1;
 	}
 	/* per-event output into a file or a pipe: write in big chunks
 	 * (musl's stdio buffer is 1 kB, a write(2) every dozen lines) */
 	if (!o.unbuffer && s->nactions && !isatty(1))
 		setvbuf(stdout, NULL, _IOFBF, 32 << 10);
-	ret = run_script(s, &o);
-	child_kill(&o);
-	return ret;
+	return run_script(s, &o);
 }

@@ -9,6 +9,11 @@
  * lookahead, so that it can tell the lexer where a probe may start
  * (lx.spec_ok) before that token is lexed.  The first error is fatal.
  *
+ * Nesting is limited (MAX_NESTING): the parser's own recursion, and the
+ * height of an expression tree, which a long chain of `a + b + ...`
+ * builds without recursing but which the stages after it walk by
+ * recursion.
+ *
  * The result is a list of N_PROBE nodes, one per spec: `a, b { ... }`
  * becomes two probes, the second with deep copies of the predicate
  * and the body.  A probe's body is its statement list (the braces of
@@ -50,6 +55,7 @@ struct parser {
 	struct loc end;		/* just past the last token taken */
 	bool in_pred;		/* inside / pred /: '/' ends the expression */
 	int depth;		/* open blocks; 0 = a probe's own statement */
+	int nest;		/* the recursion: statements, expressions */
 };
 
 struct node *node_new(enum node_kind kind, struct loc loc)
@@ -80,6 +86,56 @@ struct node *node_clone(const struct node *n)
 		tail = &c->next;
 	}
 	return head;
+}
+
+/* ---------------------------------------------------------------- */
+/* limits                                                           */
+
+static int height_of(const struct node *n)
+{
+	int h = 0;
+
+	for (; n; n = n->next)
+		if (n->height > h)
+			h = n->height;
+	return h;
+}
+
+/* n's height from its operands'; too high is an error */
+static struct node *grown(struct node *n)
+{
+	int h = height_of(n->lhs);
+
+	if (height_of(n->rhs) > h)
+		h = height_of(n->rhs);
+	if (height_of(n->cond) > h)
+		h = height_of(n->cond);
+	if (height_of(n->then) > h)
+		h = height_of(n->then);
+	if (height_of(n->els) > h)
+		h = height_of(n->els);
+	if (height_of(n->args) > h)
+		h = height_of(n->args);
+	n->height = h + 1;
+	if (n->height > MAX_NESTING)
+		diag_fatal(n->loc, "the expression is nested deeper than %d "
+			   "levels; split it with $variables", MAX_NESTING);
+	return n;
+}
+
+static struct token *peek(struct parser *p);
+
+/* one level deeper into the parser's recursion */
+static void enter(struct parser *p)
+{
+	if (++p->nest > MAX_NESTING)
+		diag_fatal(peek(p)->loc, "nested deeper than %d levels",
+			   MAX_NESTING);
+}
+
+static void leave(struct parser *p)
+{
+	p->nest--;
 }
 
 /* ---------------------------------------------------------------- */
@@ -195,7 +251,7 @@ static struct node *parse_map(struct parser *p, const struct token *name)
 	n->name = tok_text(name);
 	if (accept(p, TOK_LBRACK))
 		n->args = parse_args(p, TOK_RBRACK);
-	return n;
+	return grown(n);
 }
 
 /* ident-expr = IDENT [ "(" [ args ] ")" ]  (IDENT "[" is a map-ref) */
@@ -215,7 +271,7 @@ static struct node *parse_ident(struct parser *p)
 	n->name = tok_text(&t);
 	if (!accept(p, TOK_RPAREN))
 		n->args = parse_args(p, TOK_RPAREN);
-	return n;
+	return grown(n);
 }
 
 /* paren = "(" expr ")" */
@@ -277,7 +333,7 @@ static struct node *parse_postfix(struct parser *p)
 		m->op = op.kind;
 		m->lhs = n;
 		m->name = tok_text(&name);
-		n = m;
+		n = grown(m);
 	}
 	return n;
 }
@@ -290,10 +346,12 @@ static struct node *parse_unary(struct parser *p)
 
 	if (k != TOK_MINUS && k != TOK_TILDE && k != TOK_NOT && k != TOK_STAR)
 		return parse_postfix(p);
+	enter(p);
 	n = node_new(N_UNOP, next(p).loc);
 	n->op = k;
 	n->lhs = parse_unary(p);
-	return n;
+	leave(p);
+	return grown(n);
 }
 
 /* binary operators, loosest first; all are left-associative */
@@ -340,7 +398,7 @@ static struct node *parse_binary(struct parser *p, int min)
 		n->op = op.kind;
 		n->lhs = lhs;
 		n->rhs = parse_binary(p, prec);
-		lhs = n;
+		lhs = grown(n);
 	}
 	return lhs;
 }
@@ -349,16 +407,21 @@ static struct node *parse_binary(struct parser *p, int min)
 static struct node *parse_expr(struct parser *p)
 {
 	struct loc first = peek(p)->loc;
-	struct node *c = parse_binary(p, 0), *n;
+	struct node *c, *n;
 
-	if (!accept(p, TOK_QUESTION))
+	enter(p);
+	c = parse_binary(p, 0);
+	if (!accept(p, TOK_QUESTION)) {
+		leave(p);
 		return c;
+	}
 	n = node_new(N_COND, first);
 	n->cond = c;
 	n->then = parse_expr(p);
 	expect(p, TOK_COLON);
 	n->els = parse_expr(p);
-	return n;
+	leave(p);
+	return grown(n);
 }
 
 /* "a number", "'comm'": what an assignment or delete got instead */
@@ -389,10 +452,12 @@ static struct node *parse_assign(struct parser *p)
 		return lhs;
 	if (lhs->kind != N_MAP && lhs->kind != N_VAR)
 		diag_fatal(lhs->loc, "can't assign to %s", node_desc(lhs));
+	enter(p);
 	n = node_new(N_ASSIGN, next(p).loc);
 	n->lhs = lhs;
 	n->rhs = parse_assign(p);
-	return n;
+	leave(p);
+	return grown(n);
 }
 
 /* ---------------------------------------------------------------- */
@@ -464,14 +529,21 @@ static struct node *parse_stmt(struct parser *p)
 {
 	struct node *n;
 
+	enter(p);
 	switch (peek(p)->kind) {
 	case TOK_LBRACE:
 	case TOK_LT:
-		return parse_block(p);
+		n = parse_block(p);
+		leave(p);
+		return n;
 	case TOK_IF:
-		return parse_if(p);
+		n = parse_if(p);
+		leave(p);
+		return n;
 	case TOK_DELETE:
-		return parse_delete(p);
+		n = parse_delete(p);
+		leave(p);
+		return n;
 	case TOK_RETURN:
 		n = node_new(N_RETURN, next(p).loc);
 		break;
@@ -486,6 +558,7 @@ static struct node *parse_stmt(struct parser *p)
 		break;
 	}
 	parse_end(p);
+	leave(p);
 	return n;
 }
 

@@ -12,8 +12,9 @@
  * programs to user space through bpf_perf_event_output() into a
  * BPF_MAP_TYPE_PERF_EVENT_ARRAY, s->outmap.  Each slot of that map
  * holds a PERF_COUNT_SW_BPF_OUTPUT event of one CPU, whose mmapped
- * ring we read here; main.c polls ring_fds() and calls ring_drain(),
- * which hands every record to output.c.
+ * ring we read here; run.c polls ring_fds() and calls ring_drain(),
+ * which hands records to run.c's callback, at most a budget of them
+ * at a time, so that signals are looked at in between.
  *
  * The kernel writes data_head and reads data_tail: we load the head
  * with acquire (the record bytes are visible once the head is) and
@@ -103,18 +104,14 @@ static bool pos_before(uint64_t a, uint64_t b, uint64_t mask)
 
 #define RB_MAX_BYTES	(1U << 30)	/* the kernel takes < 4 GB */
 
-/* the ring buffer's size: as many pages as per-CPU buffers would have
- * (-B, times the CPUs), rounded up to a power of 2, at most 1 GB */
-static uint32_t rb_bytes(const struct script *s, int ncpus)
+uint32_t ring_bytes(int pages, int ncpus, long psz)
 {
-	uint64_t psz = (uint64_t)sysconf(_SC_PAGESIZE), size = psz;
-	uint64_t want = (uint64_t)(s->ring_pages > 0 ? s->ring_pages : 1) *
-		(uint64_t)(ncpus > 0 ? ncpus : 1) * psz;
+	uint64_t size = (uint64_t)psz;
+	uint64_t want = (uint64_t)(pages > 0 ? pages : 1) *
+		(uint64_t)(ncpus > 0 ? ncpus : 1) * (uint64_t)psz;
 
 	while (size < want && size < RB_MAX_BYTES)
 		size *= 2;
-	dbg("output: a BPF ring buffer of %llu bytes",
-	    (unsigned long long)size);
 	return (uint32_t)size;
 }
 
@@ -132,7 +129,9 @@ int ring_map_create(struct script *s)
 	if (max < 0)
 		return max;
 	if (s->k->ringbuf) {
-		m->max_entries = rb_bytes(s, n);
+		m->max_entries = ring_bytes(s->ring_pages, n,
+					    sysconf(_SC_PAGESIZE));
+		dbg("output: a BPF ring buffer of %d bytes", m->max_entries);
 		n = bpf_map_create(m, BPF_MAP_TYPE_RINGBUF, 0, 0,
 				   m->max_entries);
 		return n < 0 ? n : 0;
@@ -141,6 +140,8 @@ int ring_map_create(struct script *s)
 		if (cpus[i] >= max)
 			max = cpus[i] + 1;
 	m->max_entries = max;
+	dbg("output: a perf buffer of %d pages on each of %d CPUs",
+	    s->ring_pages, n);
 	n = bpf_map_create(m, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, max);
 	return n < 0 ? n : 0;
 }
@@ -308,7 +309,7 @@ static uint64_t record(const struct perf_event_header *h,
 
 static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 			  void (*cb)(void *arg, const void *rec, int size),
-			  void *arg)
+			  void *arg, int *budget)
 {
 	struct perf_event_mmap_page *pg = b->base;
 	size_t psz = sysconf(_SC_PAGESIZE);
@@ -322,7 +323,7 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 
 	head = load_acquire(&pg->data_head, false);
 	tail = pg->data_tail;
-	while (pos_before(tail, head, r->posmask)) {
+	while (pos_before(tail, head, r->posmask) && *budget > 0) {
 		/* records are 8-byte aligned, so a header never wraps */
 		off = tail % size;
 		h = (const void *)(data + off);
@@ -336,8 +337,11 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 		}
 		lost += record(h, cb, arg);
 		tail = (tail + h->size) & r->posmask;
+		--*budget;
 	}
-	store_release(&pg->data_tail, false, head);
+	if (*budget > 0)	/* all of it, or a corrupt record's rest */
+		tail = head;
+	store_release(&pg->data_tail, false, tail);
 	return lost;
 }
 
@@ -356,14 +360,14 @@ static uint64_t rb_lost(struct ring *r)
 
 static uint64_t rb_drain(struct ring *r,
 			 void (*cb)(void *arg, const void *rec, int size),
-			 void *arg)
+			 void *arg, int *budget)
 {
 	uint64_t cons = load_acquire(r->cons, r->pos32), prod;
 	const uint32_t *hdr;
 	uint32_t len;
 
 	prod = load_acquire(r->prod, r->pos32);
-	while (pos_before(cons, prod, r->posmask)) {
+	while (pos_before(cons, prod, r->posmask) && *budget > 0) {
 		hdr = (const uint32_t *)(r->data + (cons & (r->rb_size - 1)));
 		len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 		if (len & BPF_RINGBUF_BUSY_BIT)
@@ -374,20 +378,32 @@ static uint64_t rb_drain(struct ring *r,
 		cons = (cons + ((len + BPF_RINGBUF_HDR_SZ + 7) & ~7U)) &
 			r->posmask;
 		store_release(r->cons, r->pos32, cons);
+		--*budget;
 	}
 	return rb_lost(r);
 }
 
 uint64_t ring_drain(struct ring *r,
 		    void (*cb)(void *arg, const void *rec, int size),
-		    void *arg)
+		    void *arg, int *budget)
 {
 	uint64_t lost = 0;
-	int i;
+	bool more = false;
+	int i, share;
 
 	if (r->fds == &r->rb_fd)
-		return rb_drain(r, cb, arg);
-	for (i = 0; i < r->nbufs; i++)
-		lost += buf_drain(r, &r->buf[i], cb, arg);
+		return rb_drain(r, cb, arg, budget);
+	/* each CPU's buffer its share, so that one busy CPU can't starve
+	 * the others' records; a perf buffer wakes poll() only on new
+	 * records, so one that kept some must say so */
+	for (i = 0; i < r->nbufs; i++) {
+		share = *budget / (r->nbufs - i);
+		*budget -= share;
+		lost += buf_drain(r, &r->buf[i], cb, arg, &share);
+		more |= share == 0;
+		*budget += share;
+	}
+	if (more)
+		*budget = 0;
 	return lost;
 }

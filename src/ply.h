@@ -218,6 +218,7 @@ struct node {
 	uint64_t num;			/* N_NUM */
 	const char *str;		/* N_STR */
 	int slen;			/* N_STR: bytes without the NUL */
+	int height;			/* of the expression tree below */
 
 	struct type *cast;		/* its type is this (set by providers:
 					 * argN is an unsigned long) */
@@ -233,6 +234,11 @@ struct node {
 /* builtin.c: the caller of a kprobe_multi program (bpf_get_func_ip);
  * the table itself is compile.h's */
 extern const struct builtin bi_func_ip;
+
+#define MAX_NESTING	128	/* blocks, and expressions' depth */
+#define MAX_PROGS_PER_EVENT 64	/* the kernel's BPF_TRACE_MAX_PROGS */
+#define MAX_MAPS_PER_PROG 64	/* the kernel's MAX_USED_MAPS */
+#define MAX_SCRIPT	(1 << 20)	/* bytes of a script */
 
 struct node *node_new(enum node_kind kind, struct loc loc);
 struct node *node_clone(const struct node *n);	/* deep, with siblings */
@@ -316,6 +322,7 @@ enum agg_kind { AGG_NONE, AGG_COUNT, AGG_SUM, AGG_QUANTIZE };
 
 struct map {
 	const char *name;	/* "@", "@reads", "t" */
+	int index;		/* in the script's list (dropmap's slot) */
 	struct loc loc;		/* first use */
 	struct type *ktype;	/* anonymous struct of the keys; u32 if keyless */
 	struct type *vtype;	/* value; FMT_QUANTIZE array for quantize */
@@ -393,9 +400,13 @@ struct script {
 					 * or a perf event array per CPU */
 	int ring_pages;			/* buffer pages per CPU (-B) */
 	struct map *lostmap;		/* ringbuf: one u64, records dropped */
+	struct map *dropmap;		/* a u64 per map: updates a full map
+					 * dropped (map->index) */
 	struct map *zeromap;		/* zeroes to initialise big values */
 	struct map *exitmap;		/* one u32: set once exit() ran */
 	bool uses_exit;
+	int map_entries;		/* of a map (-M) */
+	int nmaps;
 };
 
 /* resolve every probe (provider setup, identifiers, types, maps);
@@ -455,7 +466,11 @@ int codegen_probe(struct script *s, struct probe *pb);
 
 /* compile.c: parse, type and generate code for kernel k, without
  * touching it; NULL after printing the errors */
-struct script *compile_script(const struct src *src, const struct kernel *k);
+struct compile_opts {
+	int map_entries;	/* entries of each map (-M); 0: 1024 */
+};
+struct script *compile_script(const struct src *src, const struct kernel *k,
+			      const struct compile_opts *co);
 
 /* ---------------------------------------------------------------- */
 /* arch/: the target's registers, data not code                     */
@@ -568,6 +583,8 @@ struct probe {
 	const struct provider *prov;
 	const struct kernel *k;	/* what it is compiled for */
 	struct type *ctx_type;	/* tracepoint: struct of the event's fields */
+	int event;		/* an event other probes may share (a
+				 * tracepoint's id), or -1 */
 	struct var *vars;	/* sema.c: its scratch variables */
 	int nvars;
 	struct prog *prog;	/* codegen.c */
@@ -671,6 +688,9 @@ int btf_member_offset(const char *path, const char *name, const char *mem);
 /* perf_ring.c: per-CPU output buffers and the event loop           */
 
 struct ring;
+/* the BPF ring buffer's bytes for pages per CPU: a power of 2, as many
+ * as the per-CPU buffers would have, at most 1 GB */
+uint32_t ring_bytes(int pages, int ncpus, long psz);
 /* create s->outmap (allocated if NULL), the perf event array that
  * programs output to; before codegen relocates map fds; 0 or -errno */
 int ring_map_create(struct script *s);
@@ -678,10 +698,11 @@ int ring_map_create(struct script *s);
  * is not yet); pages a power of 2; NULL and errno on failure */
 struct ring *ring_open(struct script *s, int pages);
 void ring_close(struct ring *r);
-/* deliver every pending record to cb; returns lost records seen */
+/* deliver pending records to cb, at most *budget of them (*budget is
+ * what is left: 0 if there may be more); returns lost records seen */
 uint64_t ring_drain(struct ring *r,
 		    void (*cb)(void *arg, const void *rec, int size),
-		    void *arg);
+		    void *arg, int *budget);
 /* fds to poll for readability */
 int ring_fds(struct ring *r, int **fds);
 

@@ -5,11 +5,15 @@
  * Order of a run: maps, programs, output buffers, then the probes are
  * attached, BEGIN runs, and the -c command is let go.  The loop waits
  * in poll() on the output buffers and a signalfd (SIGINT, SIGTERM,
- * SIGHUP, SIGCHLD) and never busy-waits.  It ends on exit(), on the
- * command's end, on a signal or on lost records (unless -k).  Then END
- * runs, the buffers are drained, every map is printed and every probe
- * detached.  A failure on the way undoes what was done, so nothing is
- * left attached.
+ * SIGHUP, SIGCHLD) and never busy-waits; it takes at most DRAIN_BUDGET
+ * records between two looks at the signals, so that Ctrl-C or the
+ * command's end is seen at once whatever the event rate.  It ends on
+ * exit(), on the command's end, on a signal, on lost records (unless
+ * -k), or when stdout's reader has gone.  Then END runs, the buffers
+ * are drained, every map is printed, what was lost is said (records,
+ * updates a full map dropped, output that could not be written), and
+ * every probe detached.  A failure on the way undoes what was done, so
+ * nothing is left attached.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +21,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -28,6 +31,7 @@
 #include "run.h"
 
 #define STACK_DEPTH 32
+#define DRAIN_BUDGET 4096	/* records between two looks at signals */
 
 struct run {
 	struct script *s;
@@ -35,8 +39,11 @@ struct run {
 	struct ring *ring;
 	struct action **acts;	/* by id */
 	bool done;
-	int status;
-	uint64_t lost;
+	bool exited;		/* exit() ran: its code */
+	int exit_code;
+	uint64_t lost;		/* records the output buffers had no room for */
+	uint64_t write_fails;	/* times the output could not be written */
+	int write_err;		/* why, the last time */
 };
 
 static struct script *stack_script;	/* for out_stack_frames */
@@ -54,7 +61,8 @@ static const char *hint(int err)
 	case ENOSYS:
 		return "; the kernel lacks CONFIG_BPF_SYSCALL";
 	case ENOMEM:
-		return "; out of locked memory? check ulimit -l";
+		return "; out of memory or of locked memory (ulimit -l)? "
+			"-B makes the output buffers smaller";
 	default:
 		return "";
 	}
@@ -94,6 +102,9 @@ static int create_maps(struct script *s)
 	if (s->exitmap && map_create(s->exitmap, BPF_MAP_TYPE_ARRAY, 4, 4))
 		return -1;
 	if (s->lostmap && map_create(s->lostmap, BPF_MAP_TYPE_ARRAY, 4, 8))
+		return -1;
+	if (s->dropmap && map_create(s->dropmap, BPF_MAP_TYPE_ARRAY, 4,
+				     s->dropmap->vtype->size))
 		return -1;
 	if (ring_map_create(s) < 0) {
 		err_msg("can't create the output map: %s", strerror(errno));
@@ -208,8 +219,13 @@ static void on_record(void *arg, const void *rec, int size)
 		break;
 	case ACT_EXIT:
 		memcpy(&id, data, 8);
-		r->status = (int)id;
-		r->done = true;
+		if ((int64_t)id < 0 || id > 255) {
+			warn_msg("exit(%lld): an exit status is 0 to 255; "
+				 "exiting with 255", (long long)(int64_t)id);
+			id = 255;
+		}
+		r->exit_code = (int)id;
+		r->exited = r->done = true;
 		break;
 	case ACT_CLEAR:
 		out_map_clear(a->map);
@@ -220,18 +236,39 @@ static void on_record(void *arg, const void *rec, int size)
 	}
 }
 
-static void drain(struct run *r)
+/* a failed write to stdout: counted, and said at exit; its reader
+ * gone (EPIPE: ply ... | head) ends the run */
+static void check_output(struct run *r)
 {
-	uint64_t lost = ring_drain(r->ring, on_record, r);
+	int err = errno;
 
-	if (!lost)
+	if (!ferror(stdout))
 		return;
-	r->lost += lost;
-	if (r->o->keep_going) {
-		warn_msg("lost %llu events", (unsigned long long)lost);
+	clearerr(stdout);
+	if (err == EPIPE) {
+		r->done = true;
 		return;
 	}
-	r->done = true;
+	r->write_fails++;
+	r->write_err = err ? err : EIO;
+}
+
+/* a round of records: at most DRAIN_BUDGET; true if more may wait */
+static bool drain(struct run *r)
+{
+	int budget = DRAIN_BUDGET;
+	uint64_t lost = ring_drain(r->ring, on_record, r, &budget);
+
+	check_output(r);
+	if (lost) {
+		r->lost += lost;
+		if (r->o->keep_going)
+			warn_msg("lost %llu events",
+				 (unsigned long long)lost);
+		else
+			r->done = true;
+	}
+	return budget == 0;
 }
 
 static int stack_frames(uint32_t id, uint64_t *ips, int max)
@@ -264,24 +301,19 @@ static int signals_block(sigset_t *set)
 static void on_signal(struct run *r, int sfd)
 {
 	struct signalfd_siginfo si;
-	int st;
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
+		if (si.ssi_signo != SIGCHLD)
 			r->done = true;
-			continue;
-		}
-		if (r->o->child > 0 &&
-		    waitpid(r->o->child, &st, WNOHANG) == r->o->child) {
-			r->o->child = 0;
+		else if (cmd_reap(r->o))
 			r->done = true;
-		}
 	}
 }
 
 static void loop(struct run *r, int sfd)
 {
 	struct pollfd pfd[1024];
+	bool more = false;
 	int *fds, n, i;
 
 	n = ring_fds(r->ring, &fds);
@@ -291,37 +323,72 @@ static void loop(struct run *r, int sfd)
 		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	while (!r->done) {
-		if (poll(pfd, n + 1, -1) < 0 && errno != EINTR)
+		/* records left from the last round: just a look */
+		if (poll(pfd, n + 1, more ? 0 : -1) < 0 && errno != EINTR)
 			break;
-		drain(r);
 		if (pfd[n].revents)
 			on_signal(r, sfd);
+		if (!r->done)
+			more = drain(r);
 	}
 }
 
-static void release_child(struct run_opts *o)
+/* the updates each full map dropped (cg_map.c counts them) */
+static uint64_t report_drops(struct script *s)
 {
-	if (o->child > 0 && kill(o->child, SIGCONT))
-		err_msg("can't start the command: %s", strerror(errno));
+	uint64_t *n = xcalloc(s->nmaps + 1, sizeof(*n)), total = 0;
+	uint32_t zero = 0;
+	struct map *m;
+
+	if (s->dropmap && !bpf_map_lookup(s->dropmap->fd, &zero, n))
+		for (m = s->maps; m; m = m->next) {
+			if (!n[m->index])
+				continue;
+			warn_msg("map '%s' was full (%d entries): %llu updates "
+				 "were dropped; -M sets the entries", m->name,
+				 m->max_entries,
+				 (unsigned long long)n[m->index]);
+			total += n[m->index];
+		}
+	xfree(n);
+	return total;
 }
 
-static void finish(struct run *r)
+/* END, the last records, the maps, and what was lost; the status */
+static int finish(struct run *r)
 {
+	bool lossy = false;
 	struct map *m;
 
 	r->done = false;	/* let END's output through */
 	run_once(r->s, PROV_END);
-	drain(r);
+	while (drain(r))
+		;
 	r->done = true;
 	for (m = r->s->maps; m; m = m->next)
 		out_map(stdout, m);
-	fflush(stdout);
-	if (r->lost && !r->o->keep_going) {
-		err_msg("lost %llu events: the output buffers were full; "
-			"print less, or use -k to keep going",
-			(unsigned long long)r->lost);
-		r->status = 1;
+	if (fflush(stdout))
+		check_output(r);
+	if (r->lost) {
+		lossy = true;
+		if (!r->o->keep_going)
+			err_msg("lost %llu events: the output buffers were "
+				"full; print less, use a bigger -B, or -k to "
+				"keep going", (unsigned long long)r->lost);
 	}
+	if (r->write_fails) {
+		lossy = true;
+		warn_msg("the output could not be written (%s), %llu time%s: "
+			 "some of it is missing", strerror(r->write_err),
+			 (unsigned long long)r->write_fails,
+			 r->write_fails == 1 ? "" : "s");
+	}
+	lossy |= report_drops(r->s) > 0;
+	if (lossy && !r->o->keep_going)
+		return 1;
+	if (r->exited)
+		return r->exit_code;
+	return r->o->child_ended ? r->o->child_status : 0;
 }
 
 static void memlock_unlimited(void)
@@ -406,7 +473,7 @@ int run_script(struct script *s, struct run_opts *o)
 	struct run r = { .s = s, .o = o };
 	struct action *a;
 	sigset_t set;
-	int sfd;
+	int sfd, status;
 
 	r.acts = xcalloc(s->nactions + 1, sizeof(*r.acts));
 	for (a = s->actions; a; a = a->next)
@@ -416,18 +483,29 @@ int run_script(struct script *s, struct run_opts *o)
 	out_init();
 	memlock_unlimited();
 	sfd = signals_block(&set);
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE instead: check_output */
 	/* the output buffers' size: a script that never sends a record
 	 * (only aggregations, printed at exit) needs the smallest */
 	s->ring_pages = s->nactions ? o->pages : 1;
-	if (create_maps(s) || !(r.ring = ring_open(s, s->ring_pages)) ||
-	    attach_all(s)) {
-		detach_all(s);
-		return 1;
+	if (create_maps(s))
+		goto fail;
+	r.ring = ring_open(s, s->ring_pages);
+	if (!r.ring) {
+		err_msg("can't make the output buffers (%d pages per CPU): "
+			"%s%s", s->ring_pages, strerror(errno), hint(errno));
+		goto fail;
 	}
+	if (attach_all(s))
+		goto fail;
 	run_once(s, PROV_BEGIN);
-	release_child(o);
+	cmd_release(o);
 	loop(&r, sfd);
-	finish(&r);
+	status = finish(&r);
+	cmd_kill(o);
 	detach_in_background(s);
-	return r.status;
+	return status;
+fail:
+	detach_all(s);
+	cmd_kill(o);
+	return 1;
 }

@@ -90,7 +90,7 @@ static void check_script(const struct kernel *k, const char *name,
 	bool ok;
 
 	fflush(stdout);
-	s = compile_script(&src, k);
+	s = compile_script(&src, k, NULL);
 	ok = s && !run_try_attach(s);
 	snprintf(what, sizeof(what), "attach %s", name);
 	report(ok, what, diag_last[0] ? diag_last : "see the messages above");

@@ -45,7 +45,7 @@ static struct map *map_get(struct sema *se, const char *name,
 	m->name = name;
 	m->loc = loc;
 	m->fd = -1;
-	m->max_entries = 1024;
+	m->max_entries = se->s->map_entries;
 	*tail = m;
 	return m;
 }
@@ -407,6 +407,39 @@ static bool is_cmp(enum tok_kind op)
 		op == TOK_GT || op == TOK_LE || op == TOK_GE;
 }
 
+/* a number written in the script (42, -1): its value */
+static bool literal(const struct node *n, int64_t *v)
+{
+	if (n->kind == N_UNOP && n->op == TOK_MINUS && n->lhs->kind == N_NUM) {
+		*v = (int64_t)(0 - n->lhs->num);
+		return true;
+	}
+	*v = (int64_t)n->num;
+	return n->kind == N_NUM;
+}
+
+/* x / 0, x % 0 and shifts by more than x's bits are errors when the
+ * script says so in numbers (BPF would give 0, x, and x shifted by the
+ * count modulo 64); a count known only at run time gets BPF's answer */
+static bool divisor_ok(struct sema *se, struct node *n, struct type *a)
+{
+	int bits = type_arith(a, a)->size * 8;
+	int64_t v;
+
+	if (!literal(n->rhs, &v))
+		return true;
+	if ((n->op == TOK_SLASH || n->op == TOK_PERCENT) && v == 0) {
+		serr(se, n->rhs, "division by zero");
+		return false;
+	}
+	if ((n->op == TOK_SHL || n->op == TOK_SHR) && (v < 0 || v >= bits)) {
+		serr(se, n->rhs, "can't shift %s (%d bits) by %lld",
+		     type_name(type_arith(a, a)), bits, (long long)v);
+		return false;
+	}
+	return true;
+}
+
 static struct type *binop(struct sema *se, struct node *n)
 {
 	struct type *a = expr(se, n->lhs), *b = expr(se, n->rhs);
@@ -423,6 +456,8 @@ static struct type *binop(struct sema *se, struct node *n)
 	}
 	if (is_cmp(n->op) || n->op == TOK_ANDAND || n->op == TOK_OROR)
 		return &ty_int;
+	if (!divisor_ok(se, n, a))
+		return NULL;
 	if (n->op == TOK_SHL || n->op == TOK_SHR)
 		return type_arith(a, a);
 	if ((n->op == TOK_PLUS || n->op == TOK_MINUS) && a->kind == TY_PTR &&
@@ -710,6 +745,7 @@ static struct probe *probe_new(struct script *s, struct node *n)
 	pb->arg = colon ? colon + 1 : "";
 	pb->k = s->k;
 	pb->prog_fd = -1;
+	pb->event = -1;
 	pb->prov = provider_find(n->name, len);
 	if (pb->prov)
 		return pb;
@@ -772,12 +808,33 @@ static void check_maps(struct script *s)
 {
 	struct map *m;
 
-	for (m = s->maps; m; m = m->next)
+	for (m = s->maps; m; m = m->next) {
+		m->index = s->nmaps++;
 		if (!m->vtype)
 			diag_error(m->loc, "map '%s' is never assigned",
 				   m->name);
 		else
 			map_storage(m);
+	}
+}
+
+/* the kernel runs at most so many programs on one event */
+static void check_events(struct script *s)
+{
+	struct probe *pb, *q;
+	int n;
+
+	for (pb = s->probes; pb; pb = pb->next) {
+		if (pb->event < 0)
+			continue;
+		for (n = 0, q = s->probes; q != pb; q = q->next)
+			n += q->prov == pb->prov && q->event == pb->event;
+		if (n == MAX_PROGS_PER_EVENT)
+			diag_error(pb->ast->loc, "more than %d probes on %s: "
+				   "the kernel runs at most %d programs on one "
+				   "event", MAX_PROGS_PER_EVENT, pb->arg,
+				   MAX_PROGS_PER_EVENT);
+	}
 }
 
 int sema_script(struct script *s)
@@ -796,6 +853,7 @@ int sema_script(struct script *s)
 		*tail = pb;
 		tail = &pb->next;
 	}
+	check_events(s);
 	if (diag_nerrors)
 		return diag_nerrors;
 	for (pass = 0; pass < 8; pass++) {

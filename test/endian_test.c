@@ -38,7 +38,7 @@ static bool run(const char *arch, const char *desc, const char *text,
 	kernel_baseline(&k, arch_find(arch));
 	if (desc && kernel_describe(&k, desc))
 		return false;
-	s = compile_script(&src, &k);
+	s = compile_script(&src, &k, NULL);
 	if (!s)
 		return false;
 	memset(&vm, 0, sizeof(vm));

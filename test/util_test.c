@@ -44,6 +44,19 @@ static void test_glob(void)
 	CHECK(!is_glob("vfs_read") && !is_glob("ext4:ext4_sync_fs"));
 }
 
+/* the ring buffer's size: a power of 2, never more than 1 GB, and no
+ * endless doubling when pages x CPUs x page size passes 4 GB */
+static void test_ring_bytes(void)
+{
+	CHECK(ring_bytes(8, 2, 4096) == 65536);
+	CHECK(ring_bytes(8, 3, 4096) == 131072);
+	CHECK(ring_bytes(1, 1, 4096) == 4096);
+	CHECK(ring_bytes(0, 0, 4096) == 4096);
+	CHECK(ring_bytes(8192, 96, 4096) == 1U << 30);
+	CHECK(ring_bytes(1048576, 1, 4096) == 1U << 30);
+	CHECK(ring_bytes(4096, 1024, 65536) == 1U << 30);
+}
+
 static void test_nearest(void)
 {
 	static const char *const names[] = {
@@ -85,6 +98,7 @@ int main(void)
 {
 	test_glob();
 	test_nearest();
+	test_ring_bytes();
 	close_all(5);		/* alone */
 	close_all(9);		/* one closer */
 	close_all(200);		/* all of them */

@@ -71,6 +71,9 @@ static const char *attach_hint(const char *what, int err)
 		return " (too many open files: raise ulimit -n)";
 	case EBUSY:
 		return " (is another tracer using it?)";
+	case E2BIG:
+		return " (the kernel runs at most 64 BPF programs on one "
+			"event, other tracers' included)";
 	default:
 		return "";
 	}

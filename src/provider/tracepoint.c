@@ -127,6 +127,7 @@ static int tp_format(struct probe *pb, const char *sys, const char *ev,
 	tp->id = id;
 	tp->fd = -1;
 	pb->priv = tp;
+	pb->event = id;
 	return 0;
 }
 
