@@ -30,6 +30,7 @@ int diag_nerrors;
 static int nwarnings;
 jmp_buf *diag_jmp;
 char diag_last[256];
+FILE *diag_file;
 bool diag_color;
 bool debug_on;
 
@@ -39,6 +40,9 @@ bool debug_on;
 #define C_RESET		"\033[0m"
 
 #define LINE_MAX_SHOWN	100	/* columns of a long line around the caret */
+
+/* where messages go: stderr, unless diag_file says otherwise */
+#define OUT	(diag_file ? diag_file : stderr)
 
 void diag_reset(const struct src *src)
 {
@@ -51,9 +55,9 @@ void diag_reset(const struct src *src)
 static void put_sev(const char *sev, const char *color)
 {
 	if (diag_color)
-		fprintf(stderr, "%s%s%s: ", color, sev, C_RESET);
+		fprintf(OUT, "%s%s%s: ", color, sev, C_RESET);
 	else
-		fprintf(stderr, "%s: ", sev);
+		fprintf(OUT, "%s: ", sev);
 }
 
 /* the source line of l, then the caret under its column; of a long
@@ -72,13 +76,13 @@ static void show_line(struct loc l)
 			first = 0;
 		len = LINE_MAX_SHOWN;
 	}
-	fprintf(stderr, "%s%.*s%s\n", first ? "..." : "", len, bol + first,
+	fprintf(OUT, "%s%.*s%s\n", first ? "..." : "", len, bol + first,
 		first + len < (int)strcspn(bol, "\n") ? "..." : "");
 	if (first)
-		fputs("   ", stderr);
+		fputs("   ", OUT);
 	for (i = first; i < l.col - 1; i++)
-		fputc(i < first + len && bol[i] == '\t' ? '\t' : ' ', stderr);
-	fprintf(stderr, "%s^%s\n", diag_color ? C_CARET : "",
+		fputc(i < first + len && bol[i] == '\t' ? '\t' : ' ', OUT);
+	fprintf(OUT, "%s^%s\n", diag_color ? C_CARET : "",
 		diag_color ? C_RESET : "");
 }
 
@@ -99,12 +103,12 @@ static void vdiag(struct loc l, const char *sev, const char *color,
 	if (!strcmp(sev, "error"))
 		vsnprintf(diag_last, sizeof(diag_last), fmt, aq);
 	va_end(aq);
-	fputs("ply: ", stderr);
+	fputs("ply: ", OUT);
 	if (where)
-		fprintf(stderr, "%s:%d:%d: ", diag_src->name, l.line, l.col);
+		fprintf(OUT, "%s:%d:%d: ", diag_src->name, l.line, l.col);
 	put_sev(sev, color);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vfprintf(OUT, fmt, ap);
+	fputc('\n', OUT);
 	if (where)
 		show_line(l);
 }
@@ -126,7 +130,7 @@ void diag_error(struct loc l, const char *fmt, ...)
 	vdiag(l, "error", C_ERROR, fmt, ap);
 	va_end(ap);
 	if (diag_nerrors >= DIAG_MAX_ERRORS) {
-		fprintf(stderr, "ply: too many errors (%d); stopping\n",
+		fprintf(OUT, "ply: too many errors (%d); stopping\n",
 			diag_nerrors);
 		diag_stop();
 	}
@@ -138,7 +142,7 @@ void diag_warn(struct loc l, const char *fmt, ...)
 
 	if (++nwarnings > DIAG_MAX_ERRORS) {
 		if (nwarnings == DIAG_MAX_ERRORS + 1)
-			fprintf(stderr, "ply: too many warnings; not showing "
+			fprintf(OUT, "ply: too many warnings; not showing "
 				"the rest\n");
 		return;
 	}
@@ -165,24 +169,24 @@ void err_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(diag_last, sizeof(diag_last), fmt, ap);
 	va_end(ap);
-	fputs("ply: ", stderr);
+	fputs("ply: ", OUT);
 	put_sev("error", C_ERROR);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(OUT, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', OUT);
 }
 
 void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ply: ", stderr);
+	fputs("ply: ", OUT);
 	put_sev("warning", C_WARNING);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(OUT, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', OUT);
 }
 
 void dbg(const char *fmt, ...)
@@ -191,9 +195,9 @@ void dbg(const char *fmt, ...)
 
 	if (!debug_on)
 		return;
-	fputs("ply: debug: ", stderr);
+	fputs("ply: debug: ", OUT);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(OUT, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', OUT);
 }

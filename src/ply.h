@@ -46,6 +46,7 @@ extern const struct src *diag_src;	/* the script being compiled */
 extern int diag_nerrors;		/* errors since diag_reset */
 extern jmp_buf *diag_jmp;	/* where diag_fatal goes; NULL: exit(1) */
 extern char diag_last[256];	/* the last error's message (-T) */
+extern FILE *diag_file;		/* where messages go; NULL: stderr */
 extern bool diag_color;		/* set from isatty(2) by main */
 
 /* a new compile of src: no errors yet */
