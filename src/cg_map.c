@@ -57,15 +57,10 @@ static void emit_update(struct cg *g, struct map *m, int key, int flags)
 	emit_call(g, BPF_FUNC_map_update_elem);
 }
 
-/* an update m dropped, being full: drops[m->index] += 1 (not atomic:
- * a count for a warning, and 32-bit JITs lack atomics)
- *	r1 = &drops; r2 = r1[i]; r2 += 1; r1[i] = r2			*/
-static void emit_drop(struct cg *g, struct map *m)
+/* an update m dropped, being full: counted for the warning at exit */
+static void emit_drop(struct cg *g, struct map *m, struct node *n)
 {
-	emit_ld_map(g->p, BPF_REG_1, g->s->dropmap, true);
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, m->index * 8));
-	emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, m->index * 8));
+	emit_count(g, COUNT_DROPS + m->index, n);
 }
 
 /* ---------------------------------------------------------------- */
@@ -82,7 +77,7 @@ void cg_map_assign(struct cg *g, struct node *n)
 	emit_fp_addr(g, BPF_REG_3, val);
 	emit_update(g, m, key, BPF_ANY);
 	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), ok);
-	emit_drop(g, m);
+	emit_drop(g, m, n);
 	label_here(g->p, ok);
 }
 
@@ -169,7 +164,7 @@ static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
 	emit_update(g, m, key, BPF_NOEXIST);
 	emit_lookup(g, m, key);
 	emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0), have);
-	emit_drop(g, m);
+	emit_drop(g, m, n);
 	emit_jmp(g->p, BPF_JMP_A(0), out);
 	label_here(g->p, have);
 }

@@ -754,25 +754,44 @@ static void emit_perf_output(struct cg *g, int off, int size)
 }
 
 /*
- * ringbuf_output(outmap, r10 + off, size, 0); when the buffer is full
- * the record is dropped and counted:
- *   if (r0) { r1 = &lost; r2 = *r1; r2 += 1; *r1 = r2; }
- * (not atomic: a count for the warning, and 32-bit JITs lack atomics)
- */
-static void emit_ringbuf_output(struct cg *g, int off, int size)
+ * The slot of countmap, this CPU's: the programs count what they lose
+ * (exactly: each CPU its own), user space sums the CPUs at exit.  Only
+ * on the paths where something was lost.
+ *	*(u32 *)(r10 + k) = 0; r0 = lookup(countmap, r10 + k)
+ *	if (r0) { r1 = r0[slot]; r1 += 1; r0[slot] = r1 }		*/
+void emit_count(struct cg *g, int slot, struct node *n)
 {
+	int key = stack_alloc(g, 4, n), none = label_new(g->p);
+
+	emit(g->p, BPF_ST_MEM(BPF_W, FP, key, 0));
+	emit_ld_map(g->p, BPF_REG_1, g->s->countmap, false);
+	emit_fp_addr(g, BPF_REG_2, key);
+	emit_call(g, BPF_FUNC_map_lookup_elem);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), none);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, slot * 8));
+	emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, slot * 8));
+	label_here(g->p, none);
+}
+
+/* ringbuf_output(outmap, r10 + off, size, 0); when the buffer is full
+ * the record is dropped, and counted (COUNT_LOST) */
+static void emit_ringbuf_output(struct cg *g, int off, int size,
+				struct node *n)
+{
+	int ok = label_new(g->p);
+
 	emit_ld_map(g->p, BPF_REG_1, g->s->outmap, false);
 	emit_fp_addr(g, BPF_REG_2, off);
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_3, size));
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_4, 0));
 	emit_call(g, BPF_FUNC_ringbuf_output);
-	emit(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 5));
-	emit_ld_map(g->p, BPF_REG_1, g->s->lostmap, true);
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0));
-	emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), ok);
+	emit_count(g, COUNT_LOST, n);
+	label_here(g->p, ok);
 }
 
+/* a record { u64 id; args } sent to user space */
 void cg_action(struct cg *g, struct node *n, int dst)
 {
 	struct action *a = n->action;
@@ -795,7 +814,7 @@ void cg_action(struct cg *g, struct node *n, int dst)
 		cg_store(g, arg, off + 8 + a->args->fields[i].off,
 			 a->args->fields[i].type);
 	if (g->k->ringbuf)
-		emit_ringbuf_output(g, off, size);
+		emit_ringbuf_output(g, off, size, n);
 	else
 		emit_perf_output(g, off, size);
 }

@@ -26,27 +26,17 @@ static struct map *map_new(const char *name, int max_entries)
 }
 
 /* the maps that are the script's machinery rather than its own: the
- * output (a BPF ring buffer and a count of records it dropped, or a
- * perf event array), the flag exit() sets, and the count of updates
- * each full map dropped */
+ * output (a BPF ring buffer or a perf event array), what was lost
+ * (records the ring buffer had no room for, updates each full map
+ * dropped), and the flag exit() sets */
 static void machinery_maps(struct script *s)
 {
-	struct map *m;
-
-	for (m = s->maps; m; m = m->next) {
-		if (m->type != BPF_MAP_TYPE_HASH &&
-		    m->type != BPF_MAP_TYPE_PERCPU_HASH)
-			continue;
-		s->dropmap = map_new("drops", 1);
-		s->dropmap->ktype = &ty_u32;
-		s->dropmap->vtype = type_array(&ty_u64, s->nmaps);
-		break;
-	}
 	s->outmap = map_new("stdout", 0);
 	s->outmap->ktype = &ty_u32;
 	s->outmap->vtype = &ty_u32;
-	if (s->k->ringbuf)
-		s->lostmap = map_new("lost", 1);
+	s->countmap = map_new("counts", 1);
+	s->countmap->ktype = &ty_u32;
+	s->countmap->vtype = type_array(&ty_u64, COUNT_DROPS + s->nmaps);
 	if (!s->uses_exit)
 		return;
 	s->exitmap = map_new("exit", 1);

@@ -126,6 +126,8 @@ int str_operand(struct cg *g, struct node *n);
 void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst);
 /* print, printf, exit, clear: a record { u64 id; args } to user space */
 void cg_action(struct cg *g, struct node *n, int dst);
+/* something lost: this CPU's slot of countmap += 1 (COUNT_*) */
+void emit_count(struct cg *g, int slot, struct node *n);
 
 /* ---------------------------------------------------------------- */
 /* cg_map.c                                                         */

@@ -6,7 +6,7 @@
  * wakeup only when the reader has caught up.  Its consumer page is
  * ours to write, the producer page and the data (mapped twice in a
  * row, so no record wraps) are read-only.  Records the programs could
- * not write are counted in s->lostmap by the programs themselves.
+ * not write are counted in s->countmap by the programs themselves.
  *
  * Asynchronous actions (print, printf, exit ...) travel from the BPF
  * programs to user space through bpf_perf_event_output() into a
@@ -49,7 +49,8 @@ struct ring {
 	uint64_t posmask;	/* positions wrap at the kernel's word */
 
 	/* the BPF ring buffer, when the kernel has one */
-	int rb_fd, lost_fd;
+	struct script *s;	/* its countmap */
+	int rb_fd;
 	void *cons;		/* consumer position, ours */
 	const void *prod;	/* producer position, the kernel's */
 	bool pos32;		/* they are 4 bytes (a 32-bit kernel) */
@@ -184,7 +185,7 @@ static struct ring *rb_open(struct script *s)
 	void *p;
 
 	r->rb_fd = s->outmap->fd;
-	r->lost_fd = s->lostmap ? s->lostmap->fd : -1;
+	r->s = s;
 	r->rb_size = s->outmap->max_entries;
 	r->pos32 = s->k->arch->word == 4;
 	r->posmask = r->pos32 ? UINT32_MAX : UINT64_MAX;
@@ -345,14 +346,30 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 	return lost;
 }
 
+uint64_t count_get(const struct script *s, int slot)
+{
+	static uint64_t *vals;	/* a value per CPU, the size never changes */
+	int ncpus = ncpus_possible(), words, cpu;
+	uint32_t zero = 0;
+	uint64_t sum = 0;
+
+	if (ncpus < 1 || !s->countmap || s->countmap->fd < 0)
+		return 0;
+	words = (s->countmap->vtype->size + 7) / 8;
+	if (!vals)
+		vals = perm_realloc(NULL, (size_t)ncpus * words * 8);
+	if (bpf_map_lookup(s->countmap->fd, &zero, vals))
+		return 0;
+	for (cpu = 0; cpu < ncpus; cpu++)
+		sum += vals[(size_t)cpu * words + slot];
+	return sum;
+}
+
 /* records the programs dropped since we last looked */
 static uint64_t rb_lost(struct ring *r)
 {
-	uint32_t key = 0;
-	uint64_t n = 0, d;
+	uint64_t n = count_get(r->s, COUNT_LOST), d;
 
-	if (r->lost_fd < 0 || bpf_map_lookup(r->lost_fd, &key, &n))
-		return 0;
 	d = n - r->lost_seen;
 	r->lost_seen = n;
 	return d;

@@ -323,7 +323,7 @@ enum agg_kind { AGG_NONE, AGG_COUNT, AGG_SUM, AGG_QUANTIZE };
 
 struct map {
 	const char *name;	/* "@", "@reads", "t" */
-	int index;		/* in the script's list (dropmap's slot) */
+	int index;		/* in the script's list (for countmap) */
 	struct loc loc;		/* first use */
 	struct type *ktype;	/* anonymous struct of the keys; u32 if keyless */
 	struct type *vtype;	/* value; FMT_QUANTIZE array for quantize */
@@ -386,6 +386,10 @@ struct var {
 	int off;		/* codegen.c: its stack slot */
 };
 
+/* the slots of countmap's one value (per CPU) */
+#define COUNT_LOST	0	/* records the ring buffer had no room for */
+#define COUNT_DROPS	1	/* + map->index: updates a full map dropped */
+
 struct probe;
 struct kernel;
 
@@ -400,9 +404,8 @@ struct script {
 	struct map *outmap;		/* where actions go: a BPF ring buffer,
 					 * or a perf event array per CPU */
 	int ring_pages;			/* buffer pages per CPU (-B) */
-	struct map *lostmap;		/* ringbuf: one u64, records dropped */
-	struct map *dropmap;		/* a u64 per map: updates a full map
-					 * dropped (map->index) */
+	struct map *countmap;		/* what was lost, counted by the
+					 * programs, per CPU: u64s (below) */
 	struct map *zeromap;		/* zeroes to initialise big values */
 	struct map *exitmap;		/* one u32: set once exit() ran */
 	bool uses_exit;
@@ -706,6 +709,8 @@ uint64_t ring_drain(struct ring *r,
 		    void *arg, int *budget);
 /* fds to poll for readability */
 int ring_fds(struct ring *r, int **fds);
+/* what the programs lost: slot (COUNT_*) of countmap, all CPUs' */
+uint64_t count_get(const struct script *s, int slot);
 
 /* ---------------------------------------------------------------- */
 /* ksyms.c: kernel addresses to names, read from /proc/kallsyms     */

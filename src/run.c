@@ -101,10 +101,8 @@ static int create_maps(struct script *s)
 		return -1;
 	if (s->exitmap && map_create(s->exitmap, BPF_MAP_TYPE_ARRAY, 4, 4))
 		return -1;
-	if (s->lostmap && map_create(s->lostmap, BPF_MAP_TYPE_ARRAY, 4, 8))
-		return -1;
-	if (s->dropmap && map_create(s->dropmap, BPF_MAP_TYPE_ARRAY, 4,
-				     s->dropmap->vtype->size))
+	if (map_create(s->countmap, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		       s->countmap->vtype->size))
 		return -1;
 	if (ring_map_create(s) < 0) {
 		err_msg("can't create the output map: %s", strerror(errno));
@@ -336,21 +334,18 @@ static void loop(struct run *r, int sfd)
 /* the updates each full map dropped (cg_map.c counts them) */
 static uint64_t report_drops(struct script *s)
 {
-	uint64_t *n = xcalloc(s->nmaps + 1, sizeof(*n)), total = 0;
-	uint32_t zero = 0;
+	uint64_t n, total = 0;
 	struct map *m;
 
-	if (s->dropmap && !bpf_map_lookup(s->dropmap->fd, &zero, n))
-		for (m = s->maps; m; m = m->next) {
-			if (!n[m->index])
-				continue;
-			warn_msg("map '%s' was full (%d entries): %llu updates "
-				 "were dropped; -M sets the entries", m->name,
-				 m->max_entries,
-				 (unsigned long long)n[m->index]);
-			total += n[m->index];
-		}
-	xfree(n);
+	for (m = s->maps; m; m = m->next) {
+		n = count_get(s, COUNT_DROPS + m->index);
+		if (!n)
+			continue;
+		warn_msg("map '%s' was full (%d entries): %llu updates were "
+			 "dropped; -M sets the entries", m->name,
+			 m->max_entries, (unsigned long long)n);
+		total += n;
+	}
 	return total;
 }
 

@@ -348,8 +348,8 @@ int vm_load(struct vm *vm, struct script *s, struct prog *p)
 					  HOT_SLOTS, true) < 0;
 	}
 	err |= vm_add_map(vm, s->outmap, 4, 4, 1, true) < 0;
-	if (s->lostmap)
-		err |= vm_add_map(vm, s->lostmap, 4, 8, 1, true) < 0;
+	err |= vm_add_map(vm, s->countmap, 4, s->countmap->vtype->size, 1,
+			  true) < 0;
 	if (s->exitmap)
 		err |= vm_add_map(vm, s->exitmap, 4, 4, 1, true) < 0;
 	if (s->zeromap)
