@@ -615,6 +615,7 @@ ${cross}strip -o "$root/bin/ply" "$bld/src/ply"
 ${cross}strip -o "$root/bin/hammer" "$bld/test/hammer"
 ply_size=$(wc -c <"$root/bin/ply")
 cp "$top/test/lib.sh" "$root/test/lib.sh"
+cp "$top/test/vm/leftovers.sh" "$root/test/vm/leftovers.sh"
 cp "${VM_SUITE:-$top/test/vm/suite.sh}" "$root/test/vm/suite.sh" ||
 	die "can't copy the suite ${VM_SUITE:-}"
 cp "$kdir/config" "$root/boot/config-$krel"
@@ -636,7 +637,9 @@ wd=240
 for a in $(cat /proc/cmdline); do
 	case $a in
 	vmtest.watchdog=*) wd=${a#*=} ;;
-	vmtest.times=*) export VMTEST_TIMES=${a#*=} ;;
+	vmtest.*=*)	# vmtest.NAME=VALUE: VMTEST_NAME for the suite
+		v=${a#vmtest.}
+		export "VMTEST_$(echo "${v%%=*}" | tr a-z A-Z)=${v#*=}" ;;
 	esac
 done
 (
