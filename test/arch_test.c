@@ -7,16 +7,7 @@
 
 #include "../src/ply.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL arch_test.c:%d: %s\n", __LINE__, #cond); \
-		}							\
-	} while (0)
+#include "check.h"
 
 /* a table prints which arch a failing check was about */
 #define CHECK_A(a, cond) do {						\
@@ -232,6 +223,5 @@ int main(void)
 	test_expect();
 	test_facts();
 	test_find();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done();
 }

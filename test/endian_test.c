@@ -13,16 +13,7 @@
 #include "../src/ply.h"
 #include "bpf_vm.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL endian_test.c:%d: %s\n", __LINE__, #cond); \
-		}							\
-	} while (0)
+#include "check.h"
 
 /* text compiled for arch with --kernel=desc, then its first probe run
  * on a machine of byte order be, its first record into rec; false if
@@ -148,6 +139,5 @@ int main(void)
 {
 	test_strings();
 	test_comm();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done();
 }

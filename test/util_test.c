@@ -9,16 +9,7 @@
 
 #include "../src/ply.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL util_test.c:%d: %s\n", __LINE__, #cond); \
-		}							\
-	} while (0)
+#include "check.h"
 
 static void test_glob(void)
 {
@@ -102,6 +93,5 @@ int main(void)
 	close_all(5);		/* alone */
 	close_all(9);		/* one closer */
 	close_all(200);		/* all of them */
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done();
 }
