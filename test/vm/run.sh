@@ -551,8 +551,13 @@ else
 	cp -a "$top/." "$src/" || die "can't copy the source tree"
 	[ -f "$src/config.status" ] && (cd "$src" && make distclean >/dev/null 2>&1)
 fi
-[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >"$cache/autogen.log" 2>&1) ||
-	die "autogen.sh failed: see $cache/autogen.log"
+# autogen again when the build's own files changed (a new AC_ macro can
+# want helper files that make's automatic rerun of automake won't add)
+if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ] ||
+   [ "$src/Makefile.am" -nt "$src/configure" ]; then
+	(cd "$src" && ./autogen.sh >"$cache/autogen.log" 2>&1) ||
+		die "autogen.sh failed: see $cache/autogen.log"
+fi
 conf_args=(${host_triplet:+--host=$host_triplet} LDFLAGS=-static ${ply_libs:+LIBS=$ply_libs})
 if [ ! -f "$bld/Makefile" ] || [ "$(cat "$bld/.configure-args" 2>/dev/null)" != "${conf_args[*]}" ]; then
 	rm -f "$bld/.configure-args"

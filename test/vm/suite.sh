@@ -71,12 +71,15 @@ expect_ge() {
 . "$(dirname "$0")/leftovers.sh"
 
 # bg_ply SCRIPT: start ply in the background ($bg) and wait until its
-# programs are loaded, and a moment more for them to be attached
+# probes are attached: its perf events are open (ply loads programs of
+# its own before compiling, to ask the kernel what it has, so a program
+# alone says nothing), and a moment more
 bg_ply() {
 	"$PLY" "$1" >"$tmp/out" 2>"$tmp/err" &
 	bg=$!
 	i=0
-	while [ "$(n_progs)" = 0 ] && [ $i -lt 100 ] && kill -0 $bg 2>/dev/null; do
+	while { [ "$(n_progs)" = 0 ] || [ "$(n_perf)" = 0 ]; } &&
+	      [ $i -lt 100 ] && kill -0 $bg 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
