@@ -456,10 +456,14 @@ static struct type *printf_type(struct sema *se, struct node *n)
 static struct type *exit_type(struct sema *se, struct node *n)
 {
 	struct action *a;
-	struct type *t = sema_expr(se, n->args);
-	struct node *c = n->args;
+	struct type *t;
+	struct node *c;
 	uint64_t v;
 
+	if (!n->args)		/* exit(): exit(0) */
+		n->args = node_new(N_NUM, n->loc);
+	c = n->args;
+	t = sema_expr(se, c);
 	if (!t)
 		return NULL;
 	if (t->kind != TY_INT) {
@@ -562,7 +566,7 @@ static const struct builtin builtins[] = {
 	  .emit = cg_action, .act = ACT_PRINT },
 	{ "printf", NULL, BI_ACTION, 1, 17, .type = printf_type,
 	  .emit = cg_action, .act = ACT_PRINTF },
-	{ "exit", NULL, BI_ACTION, 1, 1, .type = exit_type,
+	{ "exit", NULL, BI_ACTION, 0, 1, .type = exit_type,
 	  .emit = cg_action, .act = ACT_EXIT },
 	{ "clear", NULL, BI_ACTION, 1, 1, .type = clear_type,
 	  .emit = cg_action, .act = ACT_CLEAR },

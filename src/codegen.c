@@ -219,13 +219,41 @@ struct addr {
 };
 
 /* where n (a deref or member) lives */
+/* is n read from memory where it is: a dereference, a member through
+ * a pointer, or a member or an element of something that is
+ * (args->x[2]); else it is part of a value (a tuple's, a string's) */
+static bool in_memory(const struct node *n)
+{
+	if (n->kind == N_UNOP)
+		return n->op == TOK_STAR;
+	if (n->kind == N_MEMBER && n->op == TOK_ARROW)
+		return true;
+	if (n->kind == N_MEMBER || n->kind == N_INDEX)
+		return in_memory(n->lhs);
+	return false;
+}
+
+/* where on the stack the value n is: a variable's slot, a part of one
+ * ($t.1, $s[2]), or a copy made here */
+static int value_off(struct cg *g, struct node *n)
+{
+	if (n->kind == N_VAR)
+		return n->var->off;
+	if (n->kind == N_MEMBER && !in_memory(n))
+		return value_off(g, n->lhs) +
+			type_field(n->lhs->type, n->name)->off;
+	if (n->kind == N_INDEX && !in_memory(n))
+		return value_off(g, n->lhs) + (int)n->rhs->num * n->type->size;
+	return str_operand(g, n);
+}
+
 static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 {
 	struct node *ptr = n->lhs;
 	const struct type *st;
 
-	if (n->kind == N_MEMBER && n->op == TOK_DOT) {
-		if (ptr->kind != N_MEMBER && ptr->kind != N_UNOP) {
+	if ((n->kind == N_MEMBER && n->op == TOK_DOT) || n->kind == N_INDEX) {
+		if (!in_memory(ptr)) {
 			diag_error(n->loc, "'.' needs a struct in memory; "
 				   "use '->' on a pointer");
 			a->reg = CTX, a->off = 0, a->ctx = false;
@@ -247,6 +275,8 @@ static void cg_addr(struct cg *g, struct node *n, struct addr *a)
 	}
 	if (n->kind == N_MEMBER)
 		a->off += type_field(st, n->name)->off;
+	else if (n->kind == N_INDEX)
+		a->off += (int)n->rhs->num * st->base->size;
 	/* the kernel keeps the first bytes of some contexts for itself
 	 * (a pt_regs pointer over a tracepoint's common_type ...
 	 * common_pid) before the program runs */
@@ -654,7 +684,15 @@ void cg_expr(struct cg *g, struct node *n, int dst)
 		cg_cond(g, n, dst);
 		break;
 	case N_MEMBER:
-		cg_mem_scalar(g, n, dst);
+	case N_INDEX:
+		if (in_memory(n))
+			cg_mem_scalar(g, n, dst);
+		else
+			emit_load(g, dst, FP, value_off(g, n), n->type);
+		break;
+	case N_CAST:
+		cg_expr(g, n->lhs, dst);
+		emit_convert(g, dst, n->lhs->type, n->type);
 		break;
 	default:
 		diag_error(n->loc, "this has no value");
@@ -674,10 +712,22 @@ static void cg_store_str(struct cg *g, struct node *n, int off, int size)
 	xfree(b);
 }
 
+/* (a, b): zeroes (padding in a key must be 0), then each value */
+static void cg_store_tuple(struct cg *g, struct node *n, int off)
+{
+	const struct type *t = n->type;
+	struct node *a;
+	int i;
+
+	emit_zero(g, off, t->size);
+	for (a = n->args, i = 0; a; a = a->next, i++)
+		cg_store(g, a, off + t->fields[i].off, t->fields[i].type);
+}
+
 static void cg_store_mem(struct cg *g, struct node *n, int off,
 			 struct type *to)
 {
-	int size = n->type->size < to->size ? n->type->size : to->size;
+	int size = n->type->size < to->size ? n->type->size : to->size, r;
 
 	switch (n->kind) {
 	case N_STR:
@@ -699,7 +749,20 @@ static void cg_store_mem(struct cg *g, struct node *n, int off,
 		return;
 	case N_MEMBER:
 	case N_UNOP:
-		cg_mem_store(g, n, off, size);
+	case N_INDEX:
+		if (in_memory(n))
+			cg_mem_store(g, n, off, size);
+		else
+			emit_copy(g, off, FP, value_off(g, n), size);
+		break;
+	case N_TUPLE:
+		cg_store_tuple(g, n, off);
+		break;
+	case N_CAST:		/* an integer's bytes: (uint8[4])x */
+		r = reg_get(g, n->lhs);
+		cg_expr(g, n->lhs, r);
+		emit(g->p, BPF_STX_MEM(bpf_size(n->type->size), FP, r, off));
+		reg_put(g, r);
 		break;
 	default:
 		diag_error(n->loc, "can't store this value");
@@ -848,6 +911,63 @@ static void cg_assign(struct cg *g, struct node *n)
 	}
 }
 
+/*
+ * Loops, which the kernel's verifier takes from Linux 5.3 on as long as
+ * it can see them end:
+ *	while:	top: [cond, else goto end]; body; goto top; end:
+ *	for ($i : a..b): $i = a; top: if !($i < b) goto end; body;
+ *		next: $i += 1; goto top; end:
+ *	unroll(N): the body N times (continue: the next copy)
+ * break goes to end, continue to next (top for while).
+ */
+static void cg_loop(struct cg *g, struct node *n)
+{
+	int top = label_new(g->p), end = label_new(g->p), next, i;
+	struct var *v = n->op == TOK_FOR ? n->lhs->var : NULL;
+
+	if (g->nloops == MAX_NESTING) {
+		diag_error(n->loc, "loops nested too deep");
+		return;
+	}
+	g->brk[g->nloops] = end;
+	if (n->op == TOK_UNROLL) {
+		for (i = 0; i < (int)n->num; i++) {
+			next = label_new(g->p);
+			g->cont[g->nloops++] = next;
+			cg_stmt(g, n->body);
+			g->nloops--;
+			label_here(g->p, next);
+		}
+		label_here(g->p, end);
+		return;
+	}
+	next = n->op == TOK_FOR ? label_new(g->p) : top;
+	if (v)
+		cg_store(g, n->rhs->lhs, v->off, v->type);
+	label_here(g->p, top);
+	if (n->op == TOK_WHILE) {
+		cg_branch(g, n->cond, end, false);
+	} else {
+		struct node lt = { .kind = N_BINOP, .op = TOK_LT, .loc = n->loc,
+				   .lhs = n->lhs, .rhs = n->rhs->rhs,
+				   .type = &ty_int };
+
+		cg_branch(g, &lt, end, false);
+	}
+	g->cont[g->nloops++] = next;
+	cg_stmt(g, n->body);
+	g->nloops--;
+	if (v) {
+		label_here(g->p, next);
+		emit_load(g, BPF_REG_1, FP, v->off, v->type);
+		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+		emit(g->p, BPF_STX_MEM(bpf_size(v->type->size), FP, BPF_REG_1,
+				       v->off));
+	}
+	emit_jmp(g->p, BPF_JMP_A(0), top);
+	label_here(g->p, end);
+}
+
 static bool is_return(const struct node *n)
 {
 	if (n->kind == N_BLOCK && n->body && !n->body->next)
@@ -879,7 +999,8 @@ static void cg_stmts(struct cg *g, struct node *n)
 {
 	for (; n; n = n->next) {
 		cg_stmt(g, n);
-		if (n->kind == N_RETURN)
+		if (n->kind == N_RETURN || n->kind == N_BREAK ||
+		    n->kind == N_CONTINUE)
 			break;
 	}
 }
@@ -906,6 +1027,15 @@ static void cg_stmt(struct cg *g, struct node *n)
 		break;
 	case N_RETURN:
 		emit_jmp(g->p, BPF_JMP_A(0), g->ret);
+		break;
+	case N_LOOP:
+		cg_loop(g, n);
+		break;
+	case N_BREAK:
+		emit_jmp(g->p, BPF_JMP_A(0), g->brk[g->nloops - 1]);
+		break;
+	case N_CONTINUE:
+		emit_jmp(g->p, BPF_JMP_A(0), g->cont[g->nloops - 1]);
 		break;
 	default:
 		cg_discard(g, n);

@@ -60,6 +60,7 @@ struct script *compile_script(const struct src *src, const struct kernel *k,
 	diag_jmp = &jb;
 	s = xcalloc(1, sizeof(*s));
 	s->k = k;
+	s->bt = src->bt;
 	s->map_entries = co && co->map_entries > 0 ? co->map_entries : 1024;
 	s->ast = parse_script(src);
 	if (!s->ast)

@@ -96,6 +96,8 @@ struct cg {
 	int max_sp;
 	bool busy[BPF_REG_10];	/* the r7-r9 pool */
 	int ret;		/* label: return 0 */
+	int brk[MAX_NESTING], cont[MAX_NESTING];	/* loops' labels */
+	int nloops;
 };
 
 int stack_alloc(struct cg *g, int size, struct node *n);

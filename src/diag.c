@@ -151,6 +151,15 @@ void diag_warn(struct loc l, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_note(struct loc l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(l, "note", C_WARNING, fmt, ap);
+	va_end(ap);
+}
+
 _Noreturn void diag_fatal(struct loc l, const char *fmt, ...)
 {
 	va_list ap;

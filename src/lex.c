@@ -38,6 +38,9 @@ static const struct {
 } keywords[] = {
 	{ "if", TOK_IF }, { "else", TOK_ELSE }, { "return", TOK_RETURN },
 	{ "delete", TOK_DELETE }, { "BEGIN", TOK_BEGIN }, { "END", TOK_END },
+	{ "let", TOK_LET }, { "for", TOK_FOR }, { "while", TOK_WHILE },
+	{ "break", TOK_BREAK }, { "continue", TOK_CONTINUE },
+	{ "unroll", TOK_UNROLL },
 };
 
 void lex_init(struct lexer *lx, const struct src *src)
@@ -47,6 +50,7 @@ void lex_init(struct lexer *lx, const struct src *src)
 	lx->p = src->text;
 	lx->loc.line = 1;
 	lx->loc.col = 1;
+	lx->bol = true;
 	if (!diag_src)
 		diag_src = src;
 }
@@ -59,8 +63,11 @@ static void advance(struct lexer *lx, int n)
 		lx->loc.col = 1;
 		lx->loc.off++;
 		lx->p++;
+		lx->bol = true;
 		return;
 	}
+	if (!isspace((unsigned char)*lx->p))
+		lx->bol = false;
 	lx->p += n;
 	lx->loc.col += n;
 	lx->loc.off += n;
@@ -108,16 +115,43 @@ static void skip_block_comment(struct lexer *lx)
 	advance(lx, 2);
 }
 
-/* blanks and the three comment forms: #..., //..., and C comments */
+static void skip_line(struct lexer *lx)
+{
+	while (*lx->p && *lx->p != '\n')
+		advance(lx, 1);
+}
+
+static void directive(struct lexer *lx);
+
+/* the end of a define's body: back to where the source goes on */
+static bool expansion_over(struct lexer *lx)
+{
+	if (!lx->nexp || lx->p < lx->exp[lx->nexp - 1].end)
+		return false;
+	lx->nexp--;
+	lx->p = lx->exp[lx->nexp].src_p;
+	lx->loc = lx->exp[lx->nexp].loc;
+	return true;
+}
+
+/* blanks and comments: //..., C comments, and #... in ply's language;
+ * bpftrace's has directives (#include, #define ...) instead, and #!
+ * on the first line */
 static void skip_space(struct lexer *lx)
 {
 	for (;;) {
-		if (isspace((unsigned char)*lx->p)) {
+		if (lx->nexp && lx->p >= lx->exp[lx->nexp - 1].end) {
+			if (!expansion_over(lx))
+				return;
+		} else if (isspace((unsigned char)*lx->p)) {
 			advance(lx, 1);
-		} else if (*lx->p == '#' ||
-			   (lx->p[0] == '/' && lx->p[1] == '/')) {
-			while (*lx->p && *lx->p != '\n')
-				advance(lx, 1);
+		} else if (lx->p[0] == '/' && lx->p[1] == '/') {
+			skip_line(lx);
+		} else if (*lx->p == '#' && (!lx->src->bt || (lx->p[1] == '!' &&
+			   lx->loc.line == 1))) {
+			skip_line(lx);
+		} else if (*lx->p == '#' && lx->bol && !lx->nexp) {
+			directive(lx);
 		} else if (lx->p[0] == '/' && lx->p[1] == '*') {
 			skip_block_comment(lx);
 		} else {
@@ -171,6 +205,158 @@ static struct token lex_spec(struct lexer *lx, int ident_len)
 	return tok_take(lx, t, n);
 }
 
+/* ---------------------------------------------------------------- */
+/* bpftrace's directives: #define NAME tokens, #include (skipped: ply
+ * has no C headers), #ifdef/#ifndef NAME ... [#else ...] #endif        */
+
+static struct define *define_find(struct lexer *lx, const char *p, int n)
+{
+	int i;
+
+	for (i = 0; i < lx->ndefs; i++)
+		if (lx->defs[i].nlen == n && !strncmp(lx->defs[i].name, p, n))
+			return &lx->defs[i];
+	return NULL;
+}
+
+/* the identifier p[0..n) is a define: read its body's tokens next */
+static bool expand(struct lexer *lx, int n)
+{
+	struct define *d = define_find(lx, lx->p, n);
+
+	if (!d || !d->blen)
+		return false;
+	if (lx->nexp == LEX_MAX_EXPANSION)
+		diag_fatal(lx->loc, "#define '%.*s' expands too deep (defines "
+			   "within defines)", n, lx->p);
+	lx->exp[lx->nexp].src_p = lx->p + n;
+	lx->exp[lx->nexp].loc = loc_at(lx, n);
+	lx->exp[lx->nexp].end = d->body + d->blen;
+	lx->nexp++;
+	lx->p = d->body;
+	lx->loc = d->loc;
+	return true;
+}
+
+/* the word after a directive's name, or NULL */
+static const char *dir_word(struct lexer *lx, int *n)
+{
+	while (*lx->p == ' ' || *lx->p == '\t')
+		advance(lx, 1);
+	for (*n = 0; is_ident((unsigned char)lx->p[*n]); ++*n)
+		;
+	return *n ? lx->p : NULL;
+}
+
+static void define(struct lexer *lx, struct loc at)
+{
+	const char *name;
+	struct define *d;
+	int n;
+
+	if (!(name = dir_word(lx, &n)))
+		diag_fatal(at, "#define needs a name");
+	if (lx->p[n] == '(')
+		diag_fatal(at, "#define with parameters is not supported by "
+			   "ply: use a macro");
+	advance(lx, n);
+	while (*lx->p == ' ' || *lx->p == '\t')
+		advance(lx, 1);
+	lx->defs = xrealloc(lx->defs, (lx->ndefs + 1) * sizeof(*lx->defs));
+	d = &lx->defs[lx->ndefs++];
+	d->name = name;
+	d->nlen = n;
+	d->body = lx->p;
+	d->loc = lx->loc;
+	d->blen = (int)strcspn(lx->p, "\n");
+	while (d->blen && isspace((unsigned char)d->body[d->blen - 1]))
+		d->blen--;
+	skip_line(lx);
+}
+
+/* skip to the #else or #endif of the #if... just read (else_ok: an
+ * #else ends the skipping too) */
+static void skip_if(struct lexer *lx, struct loc at, bool else_ok)
+{
+	int depth = 0, n;
+	const char *w;
+	bool at_else = false;
+
+	for (;;) {
+		skip_line(lx);
+		if (!*lx->p)
+			diag_fatal(at, "#if... without its #endif");
+		advance(lx, 1);
+		while (*lx->p == ' ' || *lx->p == '\t')
+			advance(lx, 1);
+		if (*lx->p != '#')
+			continue;
+		advance(lx, 1);
+		w = dir_word(lx, &n);
+		if (!w)
+			continue;
+		if ((n == 5 && !strncmp(w, "ifdef", 5)) ||
+		    (n == 6 && !strncmp(w, "ifndef", 6)) ||
+		    (n == 2 && !strncmp(w, "if", 2)))
+			depth++;
+		else if (n == 5 && !strncmp(w, "endif", 5) && depth-- == 0)
+			break;
+		else if (n == 4 && !strncmp(w, "else", 4) && !depth &&
+			 else_ok) {
+			at_else = true;
+			break;
+		}
+	}
+	if (at_else)	/* #else: what follows counts, to its #endif */
+		lx->nifs++;
+	skip_line(lx);
+}
+
+static void directive(struct lexer *lx)
+{
+	struct loc at = lx->loc;
+	const char *w, *name;
+	int n, m;
+	bool want;
+
+	advance(lx, 1);
+	w = dir_word(lx, &n);
+	if (!w)
+		diag_fatal(at, "expected a directive after '#'");
+	advance(lx, n);
+	if (n == 6 && !strncmp(w, "define", 6)) {
+		define(lx, at);
+	} else if (n == 7 && !strncmp(w, "include", 7)) {
+		while (*lx->p == ' ' || *lx->p == '\t')
+			advance(lx, 1);
+		diag_note(at, "#include %.*s skipped: ply reads no C headers "
+			  "(the kernel's types come from BTF)",
+			  (int)strcspn(lx->p, " \t\n"), lx->p);
+		skip_line(lx);
+	} else if ((n == 5 && !strncmp(w, "ifdef", 5)) ||
+		   (n == 6 && !strncmp(w, "ifndef", 6))) {
+		if (!(name = dir_word(lx, &m)))
+			diag_fatal(at, "#%.*s needs a name", n, w);
+		want = (define_find(lx, name, m) != NULL) == (n == 5);
+		if (lx->nifs == LEX_MAX_IFS)
+			diag_fatal(at, "#if... nested too deep");
+		if (want) {
+			lx->nifs++;
+			skip_line(lx);
+		} else {
+			skip_if(lx, at, true);
+		}
+	} else if (n == 4 && !strncmp(w, "else", 4) && lx->nifs) {
+		lx->nifs--;	/* the #if... part was taken: skip this */
+		skip_if(lx, at, false);
+	} else if (n == 5 && !strncmp(w, "endif", 5) && lx->nifs) {
+		lx->nifs--;
+		skip_line(lx);
+	} else {
+		diag_fatal(at, "#%.*s is not supported by ply", n, w);
+	}
+}
+
 /* identifier, keyword or (when spec_ok) probe spec */
 static struct token lex_word(struct lexer *lx)
 {
@@ -189,15 +375,19 @@ static struct token lex_word(struct lexer *lx)
 	}
 	if (lx->spec_ok && lx->p[n] == ':')
 		return lex_spec(lx, n);
+	if (lx->ndefs && expand(lx, n))
+		return lex_next(lx);
 	return tok_take(lx, t, n);
 }
 
-/* '@' [_a-zA-Z0-9]*  and  '$' [_a-zA-Z0-9]+ */
+/* '@' [_a-zA-Z0-9]*  and  '$' [_a-zA-Z0-9]+ or '$#' */
 static struct token lex_sigil(struct lexer *lx)
 {
 	struct token t = tok_start(lx, *lx->p == '@' ? TOK_MAP : TOK_VAR);
 	int n = 1;
 
+	if (t.kind == TOK_VAR && lx->p[1] == '#')
+		return tok_take(lx, t, 2);	/* $#: how many parameters */
 	while (is_ident((unsigned char)lx->p[n]))
 		n++;
 	if (t.kind == TOK_VAR && n == 1)
@@ -224,7 +414,8 @@ static const char *base_name(int base)
 	}
 }
 
-/* the digits from p[n] on, '_' ignored; returns the index past them */
+/* the digits from p[n] on, '_' ignored; returns the index past them
+ * (a decimal number stops at an 'e' before a digit: 1e6) */
 static int scan_digits(struct lexer *lx, struct token *t, int n, int base)
 {
 	const char *p = lx->p;
@@ -233,6 +424,9 @@ static int scan_digits(struct lexer *lx, struct token *t, int n, int base)
 	for (; is_ident((unsigned char)p[n]); n++) {
 		if (p[n] == '_')
 			continue;
+		if (base == 10 && ndigits && (p[n] == 'e' || p[n] == 'E') &&
+		    isdigit((unsigned char)p[n + 1]))
+			break;
 		d = digit_value((unsigned char)p[n]);
 		if (d >= base)
 			diag_fatal(loc_at(lx, n),
@@ -250,7 +444,22 @@ static int scan_digits(struct lexer *lx, struct token *t, int n, int base)
 	return n;
 }
 
-/* decimal, 0x hex, 0b binary, 0 octal; '_' may separate digits */
+/* t->num times 10 to the power of the digits at p[n]; past them */
+static int scale(struct lexer *lx, struct token *t, int n)
+{
+	struct token e = tok_start(lx, TOK_NUM);
+	uint64_t i;
+
+	n = scan_digits(lx, &e, n, 10);
+	for (i = 0; i < e.num; i++) {
+		if (t->num > UINT64_MAX / 10)
+			diag_fatal(lx->loc, "number does not fit in 64 bits");
+		t->num *= 10;
+	}
+	return n;
+}
+
+/* decimal, 0x hex, 0b binary, 0 octal; '_' may separate digits; 1e6 */
 static struct token lex_number(struct lexer *lx)
 {
 	struct token t = tok_start(lx, TOK_NUM);
@@ -265,6 +474,8 @@ static struct token lex_number(struct lexer *lx)
 		n = scan_digits(lx, &t, 1, 8);
 	else
 		n = scan_digits(lx, &t, 0, 10);
+	if (p[n] == 'e' || p[n] == 'E')		/* 1e6: a power of ten */
+		n = scale(lx, &t, n + 1);
 	return tok_take(lx, t, n);
 }
 
@@ -331,9 +542,14 @@ static const struct {
 	const char *s;
 	enum tok_kind kind;
 } puncts[] = {
+	{ "<<=", TOK_SHL_EQ }, { ">>=", TOK_SHR_EQ },
 	{ "->", TOK_ARROW }, { "<<", TOK_SHL }, { ">>", TOK_SHR },
 	{ "<=", TOK_LE }, { ">=", TOK_GE }, { "==", TOK_EQ },
 	{ "!=", TOK_NE }, { "&&", TOK_ANDAND }, { "||", TOK_OROR },
+	{ "++", TOK_INC }, { "--", TOK_DEC }, { "+=", TOK_ADD_EQ },
+	{ "-=", TOK_SUB_EQ }, { "*=", TOK_MUL_EQ }, { "/=", TOK_DIV_EQ },
+	{ "%=", TOK_MOD_EQ }, { "&=", TOK_AND_EQ }, { "|=", TOK_OR_EQ },
+	{ "^=", TOK_XOR_EQ }, { "..", TOK_DOTDOT },
 	{ "{", TOK_LBRACE }, { "}", TOK_RBRACE }, { "(", TOK_LPAREN },
 	{ ")", TOK_RPAREN }, { "[", TOK_LBRACK }, { "]", TOK_RBRACK },
 	{ ";", TOK_SEMI }, { ",", TOK_COMMA }, { ".", TOK_DOT },
@@ -364,6 +580,8 @@ struct token lex_next(struct lexer *lx)
 
 	skip_space(lx);
 	c = (unsigned char)*lx->p;
+	if (!c && lx->nifs)
+		diag_fatal(lx->loc, "#if... without its #endif");
 	if (!c)
 		return tok_start(lx, TOK_EOF);
 	if (is_ident_start(c))

@@ -100,6 +100,8 @@ static struct src *read_src(const char *arg)
 		fclose(fp);
 		src->name = arg;
 		src->text = text;
+		/* a .bt file is bpftrace's language */
+		src->bt = strlen(arg) > 3 && !strcmp(arg + strlen(arg) - 3, ".bt");
 	}
 	if (len > MAX_SCRIPT) {
 		err_msg("a script may have at most %d bytes, not %zu",

@@ -415,6 +415,21 @@ static void print_struct(FILE *fp, const struct type *t, const void *data)
 	fputs(anon ? " }" : "\n}", fp);
 }
 
+/* (a, b) */
+static void print_tuple(FILE *fp, const struct type *t, const void *data)
+{
+	const char *d = data;
+	int i;
+
+	fputc('(', fp);
+	for (i = 0; i < t->nfields; i++) {
+		if (i)
+			fputs(", ", fp);
+		out_value(fp, t->fields[i].type, d + t->fields[i].off);
+	}
+	fputc(')', fp);
+}
+
 static void print_default(FILE *fp, const struct type *t, const void *data)
 {
 	switch (t->kind) {
@@ -474,6 +489,9 @@ void out_value(FILE *fp, const struct type *t, const void *data)
 		break;
 	case FMT_QUANTIZE:
 		print_quantize(fp, t, data);
+		break;
+	case FMT_TUPLE:
+		print_tuple(fp, t, data);
 		break;
 	}
 }

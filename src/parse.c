@@ -52,10 +52,15 @@ struct parser {
 	struct lexer lx;
 	struct token tok;	/* the lookahead, when have_tok */
 	bool have_tok;
+	struct token tok2;	/* and the token after it, when have_tok2 */
+	bool have_tok2;
 	struct loc end;		/* just past the last token taken */
 	bool in_pred;		/* inside / pred /: '/' ends the expression */
 	int depth;		/* open blocks; 0 = a probe's own statement */
 	int nest;		/* the recursion: statements, expressions */
+	int loops;		/* open loops: break and continue go there */
+	bool bt;		/* bpftrace's language */
+	struct node *macros;	/* N_PROBE-like: name, args (params), body */
 };
 
 struct node *node_new(enum node_kind kind, struct loc loc)
@@ -90,6 +95,15 @@ struct node *node_clone(const struct node *n)
 
 /* ---------------------------------------------------------------- */
 /* limits                                                           */
+
+static int nargs_of(const struct node *n)
+{
+	int i = 0;
+
+	for (; n; n = n->next)
+		i++;
+	return i;
+}
 
 static int height_of(const struct node *n)
 {
@@ -161,11 +175,24 @@ static struct token *peek_probe(struct parser *p)
 	return &p->tok;
 }
 
+/* the token after the lookahead (in expressions only: no spec) */
+static struct token *peek2(struct parser *p)
+{
+	peek(p);
+	if (!p->have_tok2) {
+		p->tok2 = lex_next(&p->lx);
+		p->have_tok2 = true;
+	}
+	return &p->tok2;
+}
+
 static struct token next(struct parser *p)
 {
 	struct token t = *peek(p);
 
-	p->have_tok = false;
+	p->have_tok = p->have_tok2;
+	p->tok = p->tok2;
+	p->have_tok2 = false;
 	p->end = t.loc;
 	p->end.col += t.len;
 	p->end.off += t.len;
@@ -196,6 +223,12 @@ static const char *tok_desc(const struct token *t)
 	}
 }
 
+/* what ply can't do yet: said where it is, not at the next token */
+static _Noreturn void unsupported(struct loc l, const char *what)
+{
+	diag_fatal(l, "%s is not supported by ply (yet)", what);
+}
+
 /* the lookahead is not what we want */
 static _Noreturn void error_got(struct parser *p, const char *want)
 {
@@ -204,6 +237,9 @@ static _Noreturn void error_got(struct parser *p, const char *want)
 	if (t->kind == TOK_EOF)
 		diag_fatal(p->end, "unexpected end of input, expected %s",
 			   want);
+	if (t->kind == TOK_INC || t->kind == TOK_DEC)
+		unsupported(t->loc, "++ and -- inside an expression (as a "
+			    "statement, @x++ is)");
 	diag_fatal(t->loc, "expected %s, got %s", want, tok_desc(t));
 }
 
@@ -218,6 +254,7 @@ static char *tok_text(const struct token *t)
 {
 	return xstrndup(t->p, (size_t)t->len);
 }
+
 
 /* ---------------------------------------------------------------- */
 /* expressions                                                      */
@@ -254,13 +291,14 @@ static struct node *parse_map(struct parser *p, const struct token *name)
 	return grown(n);
 }
 
-/* ident-expr = IDENT [ "(" [ args ] ")" ]  (IDENT "[" is a map-ref) */
+/* ident-expr = IDENT [ "(" [ args ] ")" ]  (IDENT "[" is a map-ref in
+ * ply's language, where plain maps have bare names) */
 static struct node *parse_ident(struct parser *p)
 {
 	struct token t = next(p);
 	struct node *n;
 
-	if (peek(p)->kind == TOK_LBRACK)
+	if (peek(p)->kind == TOK_LBRACK && !p->bt)
 		return parse_map(p, &t);
 	if (!accept(p, TOK_LPAREN)) {
 		n = node_new(N_IDENT, t.loc);
@@ -274,15 +312,82 @@ static struct node *parse_ident(struct parser *p)
 	return grown(n);
 }
 
-/* paren = "(" expr ")" */
+/* the words that start a type in a cast: "(uint8)x", "(struct sock *)p" */
+static bool type_word(const struct token *t)
+{
+	static const char *const words[] = {
+		"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+		"uint64", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+		"char", "short", "int", "long", "unsigned", "signed", "bool",
+		"void", "struct", "union", "enum",
+	};
+	size_t i;
+
+	if (t->kind != TOK_IDENT)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if ((int)strlen(words[i]) == t->len &&
+		    !strncmp(words[i], t->p, t->len))
+			return true;
+	return false;
+}
+
+/* type = word { word } { "*" } [ "[" NUM "]" ]: its spelling */
+static char *parse_type(struct parser *p)
+{
+	char *s = NULL, *o;
+	struct token t;
+
+	while (type_word(peek(p)) || (s && peek(p)->kind == TOK_IDENT)) {
+		t = next(p);
+		o = s;
+		s = xasprintf("%s%s%.*s", o ? o : "", o ? " " : "", t.len, t.p);
+	}
+	while (accept(p, TOK_STAR)) {
+		o = s;
+		s = xasprintf("%s%s*", o, o[strlen(o) - 1] == '*' ? "" : " ");
+	}
+	if (accept(p, TOK_LBRACK)) {
+		t = expect(p, TOK_NUM);
+		o = s;
+		s = xasprintf("%s[%llu]", o, (unsigned long long)t.num);
+		expect(p, TOK_RBRACK);
+	}
+	return s;
+}
+
+static struct node *parse_unary(struct parser *p);
+
+/*
+ * paren = "(" expr ")"
+ *       | "(" expr "," expr { "," expr } ")"	(a tuple)
+ *       | "(" type ")" unary			(a cast)
+ */
 static struct node *parse_paren(struct parser *p)
 {
 	bool in_pred = p->in_pred;
-	struct node *n;
+	struct token open = next(p);
+	struct node *n, *t;
 
-	next(p);
 	p->in_pred = false;
+	if (type_word(peek(p))) {
+		n = node_new(N_CAST, open.loc);
+		n->name = parse_type(p);
+		expect(p, TOK_RPAREN);
+		p->in_pred = in_pred;
+		n->lhs = parse_unary(p);
+		return grown(n);
+	}
 	n = parse_expr(p);
+	if (peek(p)->kind == TOK_COMMA) {
+		t = node_new(N_TUPLE, open.loc);
+		t->args = n;
+		while (accept(p, TOK_COMMA)) {
+			n->next = parse_expr(p);
+			n = n->next;
+		}
+		n = grown(t);
+	}
 	p->in_pred = in_pred;
 	expect(p, TOK_RPAREN);
 	return n;
@@ -320,22 +425,41 @@ static struct node *parse_primary(struct parser *p)
 	}
 }
 
-/* postfix = primary { ( "." | "->" ) IDENT } */
+/*
+ * postfix = primary { ( "." | "->" ) IDENT | "." NUM | "[" expr "]" }
+ * (a map-ref takes its own "[": here "[" is a subscript, $s[0], and
+ * ".0" a tuple's first value)
+ */
 static struct node *parse_postfix(struct parser *p)
 {
 	struct node *n = parse_primary(p), *m;
 	struct token op, name;
+	bool in_pred;
 
-	while (peek(p)->kind == TOK_DOT || peek(p)->kind == TOK_ARROW) {
-		op = next(p);
-		name = expect(p, TOK_IDENT);
-		m = node_new(N_MEMBER, op.loc);
-		m->op = op.kind;
-		m->lhs = n;
-		m->name = tok_text(&name);
-		n = grown(m);
+	for (;;) {
+		if (peek(p)->kind == TOK_DOT || peek(p)->kind == TOK_ARROW) {
+			op = next(p);
+			name = peek(p)->kind == TOK_NUM && op.kind == TOK_DOT ?
+				next(p) : expect(p, TOK_IDENT);
+			m = node_new(N_MEMBER, op.loc);
+			m->op = op.kind;
+			m->lhs = n;
+			m->name = tok_text(&name);
+			n = grown(m);
+		} else if (peek(p)->kind == TOK_LBRACK && n->kind != N_MAP) {
+			op = next(p);
+			m = node_new(N_INDEX, op.loc);
+			m->lhs = n;
+			in_pred = p->in_pred;
+			p->in_pred = false;
+			m->rhs = parse_expr(p);
+			p->in_pred = in_pred;
+			expect(p, TOK_RBRACK);
+			n = grown(m);
+		} else {
+			return n;
+		}
 	}
-	return n;
 }
 
 /* unary = ( "-" | "~" | "!" | "*" ) unary | postfix */
@@ -344,6 +468,11 @@ static struct node *parse_unary(struct parser *p)
 	enum tok_kind k = peek(p)->kind;
 	struct node *n;
 
+	if (k == TOK_INC || k == TOK_DEC)
+		unsupported(peek(p)->loc, "++ and -- inside an expression (as "
+			    "a statement, ++@x is)");
+	if (k == TOK_AMP)
+		unsupported(peek(p)->loc, "the address of a value ('&')");
 	if (k != TOK_MINUS && k != TOK_TILDE && k != TOK_NOT && k != TOK_STAR)
 		return parse_postfix(p);
 	enter(p);
@@ -443,11 +572,74 @@ static const char *node_desc(const struct node *n)
 	}
 }
 
-/* assign = expr [ "=" assign ]  (only a map or a $var on the left) */
+/* the compound assignments and the binary operator each stands for */
+static const struct {
+	enum tok_kind tok, op;
+} compound[] = {
+	{ TOK_ADD_EQ, TOK_PLUS }, { TOK_SUB_EQ, TOK_MINUS },
+	{ TOK_MUL_EQ, TOK_STAR }, { TOK_DIV_EQ, TOK_SLASH },
+	{ TOK_MOD_EQ, TOK_PERCENT }, { TOK_AND_EQ, TOK_AMP },
+	{ TOK_OR_EQ, TOK_PIPE }, { TOK_XOR_EQ, TOK_CARET },
+	{ TOK_SHL_EQ, TOK_SHL }, { TOK_SHR_EQ, TOK_SHR },
+	{ TOK_INC, TOK_PLUS }, { TOK_DEC, TOK_MINUS },
+};
+
+static int compound_index(enum tok_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(compound); i++)
+		if (compound[i].tok == k)
+			return (int)i;
+	return -1;
+}
+
+/* lhs op= rhs (or lhs++: rhs 1) as lhs = lhs op rhs */
+static struct node *desugar(struct node *lhs, struct token op,
+			    struct node *rhs)
+{
+	struct node *n = node_new(N_ASSIGN, op.loc), *b;
+
+	if (lhs->kind != N_MAP && lhs->kind != N_VAR)
+		diag_fatal(lhs->loc, "can't assign to %s", node_desc(lhs));
+	if (!rhs) {
+		rhs = node_new(N_NUM, op.loc);
+		rhs->num = 1;
+	}
+	b = node_new(N_BINOP, op.loc);
+	b->op = compound[compound_index(op.kind)].op;
+	b->lhs = node_clone(lhs);
+	b->rhs = rhs;
+	n->lhs = lhs;
+	n->rhs = grown(b);
+	return grown(n);
+}
+
+/*
+ * assign = expr [ "=" assign | op= expr | "++" | "--" ]
+ *        | ( "++" | "--" ) expr
+ * (only a map or a $var on the left)
+ */
 static struct node *parse_assign(struct parser *p)
 {
-	struct node *lhs = parse_expr(p), *n;
+	struct node *lhs, *n;
+	struct token op;
+	int c;
 
+	if (peek(p)->kind == TOK_INC || peek(p)->kind == TOK_DEC) {
+		op = next(p);
+		return desugar(parse_postfix(p), op, NULL);
+	}
+	lhs = parse_expr(p);
+	c = compound_index(peek(p)->kind);
+	if (c >= 0) {
+		op = next(p);
+		enter(p);
+		n = desugar(lhs, op, compound[c].tok == TOK_INC ||
+			    compound[c].tok == TOK_DEC ? NULL : parse_expr(p));
+		leave(p);
+		return n;
+	}
 	if (peek(p)->kind != TOK_ASSIGN)
 		return lhs;
 	if (lhs->kind != N_MAP && lhs->kind != N_VAR)
@@ -492,15 +684,26 @@ static struct node *parse_block(struct parser *p)
 	return n;
 }
 
-/* if-stmt = "if" "(" expr ")" stmt [ "else" stmt ] */
+/*
+ * if-stmt = "if" "(" expr ")" stmt [ "else" stmt ]
+ *         | "if" expr block [ "else" stmt ]	(bpftrace: if $x { })
+ * bpftrace's if (a) && b { } is the second form too.
+ */
 static struct node *parse_if(struct parser *p)
 {
 	struct node *n = node_new(N_IF, next(p).loc);
 
-	expect(p, TOK_LPAREN);
-	n->cond = parse_expr(p);
-	expect(p, TOK_RPAREN);
-	n->then = parse_stmt(p);
+	if (peek(p)->kind == TOK_LPAREN && !p->bt) {
+		next(p);
+		n->cond = parse_expr(p);
+		expect(p, TOK_RPAREN);
+		n->then = parse_stmt(p);
+	} else {
+		n->cond = parse_expr(p);
+		if (peek(p)->kind != TOK_LBRACE)
+			error_got(p, "'{'");
+		n->then = parse_stmt(p);
+	}
 	if (p->depth == 0)	/* a probe's statement: a probe may follow */
 		peek_probe(p);
 	if (accept(p, TOK_ELSE))
@@ -508,29 +711,137 @@ static struct node *parse_if(struct parser *p)
 	return n;
 }
 
-/* delete-stmt = "delete" map-ref end */
+/*
+ * delete-stmt = "delete" map-ref end
+ *             | "delete" "(" map-ref ")" end		(bpftrace)
+ *             | "delete" "(" MAP "," expr ")" end	(bpftrace)
+ * a tuple as the key stands for the keys it holds
+ */
 static struct node *parse_delete(struct parser *p)
 {
-	struct node *n = node_new(N_DELETE, next(p).loc);
+	struct node *n = node_new(N_DELETE, next(p).loc), *k;
+	bool paren = accept(p, TOK_LPAREN);
 
 	n->lhs = parse_postfix(p);
 	if (n->lhs->kind != N_MAP)
 		diag_fatal(n->lhs->loc, "can't delete %s", node_desc(n->lhs));
+	if (paren && accept(p, TOK_COMMA)) {
+		if (n->lhs->args)
+			diag_fatal(n->lhs->loc, "delete(@m, key) takes the "
+				   "map without a key");
+		k = parse_expr(p);
+		n->lhs->args = k->kind == N_TUPLE ? k->args : k;
+	}
+	if (paren)
+		expect(p, TOK_RPAREN);
+	parse_end(p);
+	return n;
+}
+
+/* body = block (a loop's) */
+static struct node *parse_loop_body(struct parser *p, struct node *n)
+{
+	if (peek(p)->kind != TOK_LBRACE)
+		error_got(p, "'{'");
+	p->loops++;
+	n->body = parse_block(p);
+	p->loops--;
+	return grown(n);
+}
+
+/*
+ * loop = "while" "(" expr ")" block
+ *      | "unroll" "(" NUM ")" block
+ *      | "for" "(" VAR ":" ( MAP | expr ".." expr ) ")" block
+ */
+static struct node *parse_loop(struct parser *p)
+{
+	struct token t = next(p);
+	struct node *n = node_new(N_LOOP, t.loc), *r;
+
+	n->op = t.kind;
+	expect(p, TOK_LPAREN);
+	if (t.kind == TOK_WHILE) {
+		n->cond = parse_expr(p);
+	} else if (t.kind == TOK_UNROLL) {
+		n->num = expect(p, TOK_NUM).num;
+		if (!n->num || n->num > 100)
+			diag_fatal(t.loc, "unroll needs a count from 1 to 100");
+	} else {
+		t = expect(p, TOK_VAR);
+		n->lhs = node_new(N_VAR, t.loc);
+		n->lhs->name = tok_text(&t);
+		expect(p, TOK_COLON);
+		n->rhs = parse_expr(p);
+		if (accept(p, TOK_DOTDOT)) {
+			r = node_new(N_BINOP, n->rhs->loc);
+			r->op = TOK_DOTDOT;
+			r->lhs = n->rhs;
+			r->rhs = parse_expr(p);
+			n->rhs = grown(r);
+		}
+	}
+	expect(p, TOK_RPAREN);
+	return parse_loop_body(p, n);
+}
+
+/* let-stmt = "let" VAR [ ":" type ] [ "=" expr ] end */
+static struct node *parse_let(struct parser *p)
+{
+	struct token let = next(p), v = expect(p, TOK_VAR);
+	struct node *var = node_new(N_VAR, v.loc), *n, *c;
+
+	var->name = tok_text(&v);
+	n = node_new(N_BLOCK, let.loc);		/* let $x; declares only */
+	c = NULL;
+	if (accept(p, TOK_COLON)) {
+		c = node_new(N_CAST, peek(p)->loc);
+		c->name = parse_type(p);
+	}
+	if (accept(p, TOK_ASSIGN)) {
+		n = node_new(N_ASSIGN, let.loc);
+		n->lhs = var;
+		n->rhs = parse_expr(p);
+		if (c) {
+			c->lhs = n->rhs;
+			n->rhs = grown(c);
+		}
+		n = grown(n);
+	}
 	parse_end(p);
 	return n;
 }
 
 /*
- * stmt = block | if-stmt | delete-stmt
- *      | "return" end
+ * stmt = block | if-stmt | delete-stmt | loop | let-stmt
+ *      | "return" end | "break" end | "continue" end
  *      | assign end
  */
 static struct node *parse_stmt(struct parser *p)
 {
+	enum node_kind kind;
 	struct node *n;
 
 	enter(p);
 	switch (peek(p)->kind) {
+	case TOK_WHILE:
+	case TOK_FOR:
+	case TOK_UNROLL:
+		n = parse_loop(p);
+		leave(p);
+		return n;
+	case TOK_LET:
+		n = parse_let(p);
+		leave(p);
+		return n;
+	case TOK_BREAK:
+	case TOK_CONTINUE:
+		if (!p->loops)
+			diag_fatal(peek(p)->loc, "%s outside a loop",
+				   tok_names[peek(p)->kind]);
+		kind = peek(p)->kind == TOK_BREAK ? N_BREAK : N_CONTINUE;
+		n = node_new(kind, next(p).loc);
+		break;
 	case TOK_LBRACE:
 	case TOK_LT:
 		n = parse_block(p);
@@ -547,6 +858,10 @@ static struct node *parse_stmt(struct parser *p)
 	case TOK_RETURN:
 		n = node_new(N_RETURN, next(p).loc);
 		break;
+	case TOK_SEMI:		/* an empty statement */
+		n = node_new(N_BLOCK, next(p).loc);
+		leave(p);
+		return n;
 	default:
 		n = parse_assign(p);
 		if (n->kind != N_ASSIGN) {
@@ -620,20 +935,199 @@ static struct node *parse_probe(struct parser *p)
 	return probes;
 }
 
-/* script = { probe } EOF */
-struct node *parse_script(const struct src *src)
+/* ---------------------------------------------------------------- */
+/* bpftrace's top level: config = { ... } and macros                */
+
+/* config = "config" "=" "{" { IDENT "=" expr ";" } "}" */
+static struct node *parse_config(struct parser *p)
 {
 	struct node *head = NULL, **tail = &head;
+	struct token t;
+
+	next(p);
+	expect(p, TOK_ASSIGN);
+	expect(p, TOK_LBRACE);
+	while (!accept(p, TOK_RBRACE)) {
+		t = expect(p, TOK_IDENT);
+		*tail = node_new(N_CONFIG, t.loc);
+		(*tail)->name = tok_text(&t);
+		expect(p, TOK_ASSIGN);
+		(*tail)->lhs = peek(p)->kind == TOK_IDENT ?
+			parse_primary(p) : parse_expr(p);
+		tail = &(*tail)->next;
+		if (peek(p)->kind != TOK_RBRACE)
+			expect(p, TOK_SEMI);
+	}
+	return head;
+}
+
+/* macro = "macro" IDENT "(" [ param { "," param } ] ")" block;
+ * param = VAR | MAP | IDENT */
+static void parse_macro(struct parser *p)
+{
+	struct node *m = node_new(N_PROBE, next(p).loc), **tail = &m->args;
+	struct token t = expect(p, TOK_IDENT);
+
+	m->name = tok_text(&t);
+	expect(p, TOK_LPAREN);
+	while (!accept(p, TOK_RPAREN)) {
+		t = next(p);
+		if (t.kind != TOK_VAR && t.kind != TOK_MAP &&
+		    t.kind != TOK_IDENT)
+			diag_fatal(t.loc, "a macro's parameter is a $var, an "
+				   "@map or a name");
+		*tail = node_new(t.kind == TOK_VAR ? N_VAR : t.kind == TOK_MAP ?
+				 N_MAP : N_IDENT, t.loc);
+		(*tail)->name = tok_text(&t);
+		tail = &(*tail)->next;
+		if (peek(p)->kind != TOK_RPAREN)
+			expect(p, TOK_COMMA);
+	}
+	if (peek(p)->kind != TOK_LBRACE)
+		error_got(p, "'{'");
+	m->body = parse_block(p)->body;
+	m->next = p->macros;
+	p->macros = m;
+}
+
+static const struct node *macro_find(const struct parser *p, const char *name)
+{
+	const struct node *m;
+
+	for (m = p->macros; m; m = m->next)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+static void substitute(struct node **np, const struct node *param,
+		       const struct node *arg);
+
+/* every slot of n that holds nodes */
+#define EACH_SLOT(n, X) do {					\
+		X(&(n)->lhs); X(&(n)->rhs); X(&(n)->cond);	\
+		X(&(n)->then); X(&(n)->els); X(&(n)->body);	\
+		X(&(n)->args);					\
+	} while (0)
+
+/* in the list at *np, param (a parameter) becomes arg */
+static void substitute(struct node **np, const struct node *param,
+		       const struct node *arg)
+{
+	struct node *n, *next, *c;
+
+#define SUB(slot) substitute(slot, param, arg)
+	for (; (n = *np); np = &(*np)->next) {
+		EACH_SLOT(n, SUB);
+		if (n->kind != param->kind || !n->name ||
+		    strcmp(n->name, param->name))
+			continue;
+		if (param->kind == N_MAP && n->kind == N_MAP) {
+			if (arg->kind != N_MAP || arg->args)
+				diag_fatal(arg->loc, "'%s' is a map parameter: "
+					   "pass a map", param->name);
+			n->name = arg->name;
+			continue;
+		}
+		next = n->next;
+		c = node_clone(arg);
+		c->next = next;
+		*np = c;
+	}
+#undef SUB
+}
+
+/* the body of macro m, given the arguments of call */
+static struct node *instance(const struct node *m, const struct node *call)
+{
+	struct node *body = node_clone(m->body);
+	const struct node *param, *arg;
+
+	for (param = m->args, arg = call->args; param && arg;
+	     param = param->next, arg = arg->next)
+		substitute(&body, param, arg);
+	if (param || arg)
+		diag_fatal(call->loc, "macro '%s' takes %d argument%s",
+			   m->name, nargs_of(m->args), nargs_of(m->args) == 1 ?
+			   "" : "s");
+	return body;
+}
+
+static void expand_list(struct parser *p, struct node **np, int depth);
+
+/* macro calls in the tree at *np: a statement becomes the body's
+ * statements, a value the body's one expression */
+static void expand(struct parser *p, struct node **np, int depth)
+{
+	struct node *n = *np, *body, *b;
+	const struct node *m;
+
+	if (!(n->kind == N_EXPR && n->lhs->kind == N_CALL &&
+	      macro_find(p, n->lhs->name))) {
+#define EXP(slot) expand_list(p, slot, depth)
+		EACH_SLOT(n, EXP);
+#undef EXP
+	}
+	if (n->kind == N_EXPR && n->lhs->kind == N_CALL &&
+	    (m = macro_find(p, n->lhs->name))) {
+		b = node_new(N_BLOCK, n->loc);
+		b->body = instance(m, n->lhs);
+		b->next = n->next;
+		*np = b;
+	} else if (n->kind == N_CALL && (m = macro_find(p, n->name))) {
+		body = instance(m, n);
+		if (!body || body->next || body->kind != N_EXPR)
+			unsupported(n->loc, "a macro of statements used as a "
+				    "value");
+		body->lhs->next = n->next;
+		*np = body->lhs;
+	} else {
+		return;
+	}
+	if (depth >= 16)
+		diag_fatal(n->loc, "macros call each other too deep");
+	expand(p, np, depth + 1);
+}
+
+static void expand_list(struct parser *p, struct node **np, int depth)
+{
+	for (; *np; np = &(*np)->next)
+		expand(p, np, depth);
+}
+
+/* script = { probe | config | macro } EOF */
+struct node *parse_script(const struct src *src)
+{
+	struct node *head = NULL, **tail = &head, *probes = NULL, **pt = &probes;
 	struct parser p;
+	struct token *t;
 
 	memset(&p, 0, sizeof(p));
 	lex_init(&p.lx, src);
+	p.bt = src->bt;
 	p.end = p.lx.loc;
-	while (peek_probe(&p)->kind != TOK_EOF) {
-		*tail = parse_probe(&p);
+	while ((t = peek_probe(&p))->kind != TOK_EOF) {
+		if (t->kind == TOK_IDENT && t->len == 6 &&
+		    !strncmp(t->p, "config", 6) &&
+		    peek2(&p)->kind == TOK_ASSIGN) {
+			*tail = parse_config(&p);
+		} else if (t->kind == TOK_IDENT && t->len == 5 &&
+			   !strncmp(t->p, "macro", 5) &&
+			   peek2(&p)->kind == TOK_IDENT) {
+			parse_macro(&p);
+			continue;
+		} else {
+			*pt = parse_probe(&p);
+			while (*pt)
+				pt = &(*pt)->next;
+			continue;
+		}
 		while (*tail)
 			tail = &(*tail)->next;
 	}
+	if (p.macros)
+		expand_list(&p, &probes, 0);
+	*tail = probes;		/* settings first, then the probes */
 	return head;
 }
 
@@ -682,6 +1176,19 @@ static void dump_expr_rest(const struct node *n, FILE *fp)
 		break;
 	case N_CTX:
 		fputs("(ctx", fp);
+		break;
+	case N_CAST:
+		fprintf(fp, "(cast %s", n->name);
+		dump_list(n->lhs, fp);
+		break;
+	case N_TUPLE:
+		fputs("(tuple", fp);
+		dump_list(n->args, fp);
+		break;
+	case N_INDEX:
+		fputs("(index", fp);
+		dump_list(n->lhs, fp);
+		dump_list(n->rhs, fp);
 		break;
 	default:
 		fprintf(fp, "(?%d", (int)n->kind);	/* a statement */
@@ -745,6 +1252,27 @@ static void dump_stmt(const struct node *n, int ind, FILE *fp)
 	case N_RETURN:
 		fputs("(return)", fp);
 		break;
+	case N_BREAK:
+	case N_CONTINUE:
+		fputs(n->kind == N_BREAK ? "(break)" : "(continue)", fp);
+		break;
+	case N_CONFIG:
+		fprintf(fp, "(config %s ", n->name);
+		dump_expr(n->lhs, fp);
+		fputc(')', fp);
+		break;
+	case N_LOOP:
+		fprintf(fp, "(%s", n->op == TOK_WHILE ? "while" :
+			n->op == TOK_UNROLL ? "unroll" : "for");
+		if (n->op == TOK_UNROLL)
+			fprintf(fp, " %llu", (unsigned long long)n->num);
+		dump_list(n->cond, fp);
+		dump_list(n->lhs, fp);
+		dump_list(n->rhs, fp);
+		fputc('\n', fp);
+		dump_stmt(n->body, ind + 2, fp);
+		fputc(')', fp);
+		break;
 	case N_BLOCK:
 		fputs("(block", fp);
 		for (s = n->body; s; s = s->next) {
@@ -795,7 +1323,10 @@ static void dump_probe(const struct node *n, FILE *fp)
 void ast_dump(const struct node *n, FILE *fp)
 {
 	for (; n; n = n->next) {
-		if (n->kind == N_PROBE) {
+		if (n->kind == N_CONFIG) {
+			dump_stmt(n, 0, fp);
+			fputc('\n', fp);
+		} else if (n->kind == N_PROBE) {
 			dump_probe(n, fp);
 		} else {
 			dump_stmt(n, 0, fp);

@@ -38,6 +38,9 @@ struct loc {
 struct src {
 	const char *name;	/* "<cmdline>" or the file name */
 	const char *text;	/* NUL-terminated */
+	bool bt;		/* bpftrace's language (and output) */
+	int argc;		/* positional parameters: $1 .. $N, $# */
+	char **argv;
 };
 
 #define DIAG_MAX_ERRORS	20	/* then "too many errors" ends the compile */
@@ -56,6 +59,8 @@ void diag_reset(const struct src *src);
 void diag_error(struct loc l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void diag_warn(struct loc l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag_note(struct loc l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void diag_fatal(struct loc l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -136,7 +141,26 @@ char *perm_strdup(const char *s);
 	X(TOK_EQ, "'=='")					\
 	X(TOK_NE, "'!='")					\
 	X(TOK_ANDAND, "'&&'")					\
-	X(TOK_OROR, "'||'")
+	X(TOK_OROR, "'||'")					\
+	X(TOK_INC, "'++'")					\
+	X(TOK_DEC, "'--'")					\
+	X(TOK_ADD_EQ, "'+='")					\
+	X(TOK_SUB_EQ, "'-='")					\
+	X(TOK_MUL_EQ, "'*='")					\
+	X(TOK_DIV_EQ, "'/='")					\
+	X(TOK_MOD_EQ, "'%='")					\
+	X(TOK_AND_EQ, "'&='")					\
+	X(TOK_OR_EQ, "'|='")					\
+	X(TOK_XOR_EQ, "'^='")					\
+	X(TOK_SHL_EQ, "'<<='")					\
+	X(TOK_SHR_EQ, "'>>='")					\
+	X(TOK_DOTDOT, "'..'")					\
+	X(TOK_LET, "'let'")					\
+	X(TOK_FOR, "'for'")					\
+	X(TOK_WHILE, "'while'")				\
+	X(TOK_BREAK, "'break'")				\
+	X(TOK_CONTINUE, "'continue'")				\
+	X(TOK_UNROLL, "'unroll'")
 
 enum tok_kind {
 #define X(k, s) k,
@@ -157,12 +181,33 @@ struct token {
 	int slen;		/* TOK_STR: bytes in str, without the NUL */
 };
 
+/* bpftrace: #define NAME body, the body's tokens where NAME stands */
+struct define {
+	const char *name, *body;	/* into the source */
+	int nlen, blen;
+	struct loc loc;			/* of the body */
+};
+
+#define LEX_MAX_EXPANSION	8	/* defines within defines */
+#define LEX_MAX_IFS		16	/* #if... nesting */
+
 struct lexer {
 	const struct src *src;
 	const char *p;		/* next unread byte */
 	struct loc loc;		/* location of p */
 	bool spec_ok;		/* parser: an identifier followed by ':' here
 				 * starts a probe spec */
+	bool bol;		/* p is at the start of a line (blanks
+				 * aside): a '#' there is a directive */
+	struct define *defs;	/* bpftrace: #define */
+	int ndefs;
+	struct {		/* a define's body being read */
+		const char *p, *end;	/* the body: p runs to end */
+		struct loc loc;		/* where the source goes on */
+		const char *src_p;
+	} exp[LEX_MAX_EXPANSION];
+	int nexp;
+	int nifs;		/* open #if..., #ifdef, #ifndef */
 };
 
 void lex_init(struct lexer *lx, const struct src *src);
@@ -196,6 +241,16 @@ enum node_kind {
 	N_PROBE,	/* name = spec text; cond = predicate or NULL; body */
 	N_CTX,		/* the program's context: what a provider variable
 			 * (data, regs) becomes; typed by the provider */
+	N_CAST,		/* (name) lhs: name is the type as written */
+	N_TUPLE,	/* (args): a tuple of values */
+	N_INDEX,	/* lhs[rhs] */
+	N_LOOP,		/* op TOK_WHILE: while (cond) body;
+			 * op TOK_UNROLL: unroll(num) body;
+			 * op TOK_FOR: for (lhs : rhs) body, rhs a map or
+			 * an N_BINOP TOK_DOTDOT (a range) */
+	N_BREAK,	/* break; */
+	N_CONTINUE,	/* continue; */
+	N_CONFIG,	/* config = { name = lhs; }: one setting */
 };
 
 struct type;
@@ -266,6 +321,7 @@ enum printer {
 	FMT_KSYM,		/* kernel address: "sym+off" */
 	FMT_DYN,		/* __data_loc: "dynamic(N bytes, offset 0x..)" */
 	FMT_QUANTIZE,	/* u64[] log2 buckets; base = argument type */
+	FMT_TUPLE,	/* a struct printed "(a, b)" */
 };
 
 struct field {
@@ -315,6 +371,11 @@ bool type_is_scalar(const struct type *t);	/* int or pointer */
 bool type_equal(const struct type *a, const struct type *b);
 /* "unsigned int", "char[16]", "struct sched_switch *" */
 const char *type_name(const struct type *t);
+struct arch;
+/* a cast's type as written ("uint8", "unsigned long", "int8 *",
+ * "uint8[4]"), long being arch a's; NULL if unknown, *kernel set for
+ * a struct, union or enum (a kernel type) */
+struct type *type_parse(const char *name, const struct arch *a, bool *kernel);
 
 /* ---------------------------------------------------------------- */
 /* sema.c: identifiers resolved, types inferred, maps collected     */
@@ -395,6 +456,7 @@ struct kernel;
 
 struct script {
 	const struct kernel *k;		/* what it is compiled for */
+	bool bt;			/* bpftrace's language and output */
 	struct node *ast;		/* the N_PROBE list */
 	struct probe *probes;
 	struct map *maps;

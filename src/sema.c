@@ -510,6 +510,10 @@ static struct type *member(struct sema *se, struct node *n)
 
 	if (!t)
 		return NULL;
+	/* bpftrace's args.x: '.' through a pointer to a struct */
+	if (n->op == TOK_DOT && se->s->bt && t->kind == TY_PTR &&
+	    t->base->kind == TY_STRUCT)
+		n->op = TOK_ARROW;
 	if (n->op == TOK_ARROW && !(t = deref(se, n, t)))
 		return NULL;
 	if (t->kind != TY_STRUCT) {
@@ -531,6 +535,96 @@ static struct type *member(struct sema *se, struct node *n)
 	else
 		serr(se, n, "%s has no field '%s'", type_name(t), n->name);
 	return NULL;
+}
+
+/* (type) x: integers to integers (truncated or extended as C does),
+ * pointers and integers to pointers, an integer to bytes */
+static struct type *cast(struct sema *se, struct node *n)
+{
+	struct type *t = expr(se, n->lhs), *to;
+	bool kernel_type;
+
+	if (!t)
+		return NULL;
+	to = type_parse(n->name, se->s->k->arch, &kernel_type);
+	if (kernel_type) {
+		serr(se, n, "casts to kernel types (%s) are not supported by "
+		     "ply (yet)", n->name);
+		return NULL;
+	}
+	if (!to || to->kind == TY_VOID) {
+		serr(se, n, "unknown type '%s'", n->name);
+		return NULL;
+	}
+	if (type_is_scalar(to) && type_is_scalar(t))
+		return to;
+	if (to->kind == TY_ARRAY && type_is_scalar(t) && t->size == to->size)
+		return to;
+	serr(se, n, "can't cast %s to %s", type_name(t), type_name(to));
+	return NULL;
+}
+
+/* (a, b, ...): an anonymous struct whose fields are named 0, 1 ... */
+static struct type *tuple(struct sema *se, struct node *n)
+{
+	struct field f[16];
+	struct node *a;
+	int i = 0;
+
+	for (a = n->args; a; a = a->next) {
+		if (i == 16) {
+			serr(se, a, "a tuple holds at most 16 values");
+			return NULL;
+		}
+		f[i].name = xasprintf("%d", i);
+		f[i].type = expr(se, a);
+		f[i].off = -1;
+		if (!f[i].type)
+			return NULL;
+		if (f[i].type->kind == TY_VOID) {
+			serr(se, a, "a tuple can't hold a void value");
+			return NULL;
+		}
+		i++;
+	}
+	return type_with_fmt(type_struct("", f, i), FMT_TUPLE);
+}
+
+/* a[i]: *(a + i) of a pointer; an array's element, at a constant */
+static struct type *subscript(struct sema *se, struct node *n)
+{
+	struct type *t = expr(se, n->lhs), *it = expr(se, n->rhs);
+	struct node *sum;
+	int64_t i;
+
+	if (!t || !it)
+		return NULL;
+	if (t->kind == TY_PTR) {	/* p[i] is *(p + i) */
+		sum = node_new(N_BINOP, n->loc);
+		sum->op = TOK_PLUS;
+		sum->lhs = n->lhs;
+		sum->rhs = n->rhs;
+		n->kind = N_UNOP;
+		n->op = TOK_STAR;
+		n->lhs = sum;
+		n->rhs = NULL;
+		return expr(se, n);
+	}
+	if (t->kind != TY_ARRAY || t->fmt == FMT_QUANTIZE) {
+		serr(se, n, "%s can't be subscripted", type_name(t));
+		return NULL;
+	}
+	if (!literal(n->rhs, &i)) {
+		serr(se, n->rhs, "a subscript that is not a number is not "
+		     "supported by ply (yet)");
+		return NULL;
+	}
+	if (i < 0 || i >= t->len) {
+		serr(se, n->rhs, "%lld is outside %s", (long long)i,
+		     type_name(t));
+		return NULL;
+	}
+	return t->base;
 }
 
 static struct type *cond(struct sema *se, struct node *n)
@@ -577,6 +671,9 @@ struct type *sema_expr(struct sema *se, struct node *n)
 	case N_UNOP: t = unop(se, n); break;
 	case N_COND: t = cond(se, n); break;
 	case N_MEMBER: t = member(se, n); break;
+	case N_CAST: t = cast(se, n); break;
+	case N_TUPLE: t = tuple(se, n); break;
+	case N_INDEX: t = subscript(se, n); break;
 	default:
 		serr(se, n, "this is a statement, not an expression");
 		break;
@@ -661,6 +758,37 @@ static void assign(struct sema *se, struct node *n)
 	n->lhs->type = m->vtype;
 }
 
+/* while (c), unroll (N), for ($v : a..b) */
+static void loop(struct sema *se, struct node *n)
+{
+	struct type *t;
+
+	if (n->op == TOK_FOR) {
+		if (n->rhs->kind != N_BINOP || n->rhs->op != TOK_DOTDOT) {
+			serr(se, n->rhs, "for ($kv : @map) is not supported by "
+			     "ply (yet)");
+			return;
+		}
+		t = expr(se, n->rhs->lhs);
+		if (t && !expr(se, n->rhs->rhs))
+			return;
+		if (t && n->lhs->var) {
+			n->lhs->var->type = t->kind == TY_INT ?
+				type_arith(t, t) : NULL;
+			n->lhs->type = n->lhs->var->type;
+		}
+		if (t && t->kind != TY_INT)
+			serr(se, n->rhs, "a range is of integers, not %s",
+			     type_name(t));
+	} else if (n->op == TOK_WHILE) {
+		t = expr(se, n->cond);
+		if (t && !type_is_scalar(t))
+			serr(se, n->cond, "the condition must be a number, "
+			     "not %s", type_name(t));
+	}
+	stmt(se, n->body);
+}
+
 static void stmts(struct sema *se, struct node *n)
 {
 	for (; n; n = n->next)
@@ -693,7 +821,12 @@ static void stmt(struct sema *se, struct node *n)
 	case N_BLOCK:
 		stmts(se, n->body);
 		break;
+	case N_LOOP:
+		loop(se, n);
+		break;
 	case N_RETURN:
+	case N_BREAK:
+	case N_CONTINUE:
 		break;
 	default:
 		expr(se, n);
@@ -708,7 +841,8 @@ static void collect_vars(struct probe *pb, struct node *n)
 	struct var *v;
 
 	for (; n; n = n->next) {
-		if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR) {
+		if ((n->kind == N_ASSIGN && n->lhs->kind == N_VAR) ||
+		    (n->kind == N_LOOP && n->op == TOK_FOR)) {
 			v = var_find(pb, n->lhs->name);
 			if (!v && pb->nvars == MAX_VARS)
 				diag_error(n->lhs->loc, "too many variables in "
@@ -720,7 +854,8 @@ static void collect_vars(struct probe *pb, struct node *n)
 			}
 			n->lhs->var = v;
 		}
-		if (n->kind == N_IF || n->kind == N_BLOCK) {
+		if (n->kind == N_IF || n->kind == N_BLOCK ||
+		    n->kind == N_LOOP) {
 			collect_vars(pb, n->then);
 			collect_vars(pb, n->els);
 			collect_vars(pb, n->body);

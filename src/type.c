@@ -279,3 +279,57 @@ const char *type_name(const struct type *t)
 	}
 	return "?";
 }
+
+/* the integer types a cast may name, by their spellings */
+static const struct {
+	const char *name;
+	int size;		/* 0: the arch's word */
+	bool sign;
+} int_names[] = {
+	{ "int8", 1, true }, { "int16", 2, true }, { "int32", 4, true },
+	{ "int64", 8, true }, { "uint8", 1, false }, { "uint16", 2, false },
+	{ "uint32", 4, false }, { "uint64", 8, false },
+	{ "s8", 1, true }, { "s16", 2, true }, { "s32", 4, true },
+	{ "s64", 8, true }, { "u8", 1, false }, { "u16", 2, false },
+	{ "u32", 4, false }, { "u64", 8, false }, { "bool", 1, false },
+	{ "char", 1, true }, { "signed char", 1, true },
+	{ "unsigned char", 1, false }, { "short", 2, true },
+	{ "short int", 2, true }, { "signed short", 2, true },
+	{ "unsigned short", 2, false }, { "unsigned short int", 2, false },
+	{ "int", 4, true }, { "signed", 4, true }, { "signed int", 4, true },
+	{ "unsigned", 4, false }, { "unsigned int", 4, false },
+	{ "long", 0, true }, { "long int", 0, true }, { "signed long", 0, true },
+	{ "unsigned long", 0, false }, { "unsigned long int", 0, false },
+	{ "long long", 8, true }, { "long long int", 8, true },
+	{ "unsigned long long", 8, false },
+	{ "unsigned long long int", 8, false },
+};
+
+struct type *type_parse(const char *name, const struct arch *a, bool *kernel)
+{
+	size_t n = strcspn(name, "*["), i, len = n;
+	struct type *t = NULL;
+	const char *p;
+
+	*kernel = !strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6) ||
+		!strncmp(name, "enum ", 5);
+	if (*kernel)
+		return NULL;
+	while (len && name[len - 1] == ' ')
+		len--;
+	if (len == 4 && !strncmp(name, "void", 4))
+		t = &ty_void;
+	for (i = 0; !t && i < ARRAY_SIZE(int_names); i++)
+		if (strlen(int_names[i].name) == len &&
+		    !strncmp(int_names[i].name, name, len))
+			t = type_int(int_names[i].size ? int_names[i].size :
+				     a->word, int_names[i].sign);
+	if (!t)
+		return NULL;
+	for (p = name + n; *p == '*' || *p == ' '; p++)
+		if (*p == '*')
+			t = type_ptr(t, false, false);
+	if (*p == '[')
+		t = t->kind == TY_INT ? type_array(t, atoi(p + 1)) : NULL;
+	return t;
+}

@@ -50,8 +50,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	text = read_file(argv[2]);
+	memset(&src, 0, sizeof(src));
 	src.name = text ? argv[2] : "<cmdline>";
 	src.text = text ? text : argv[2];
+	/* bpftrace's language for its files, as ply has it */
+	src.bt = text && strlen(argv[2]) > 3 &&
+		!strcmp(argv[2] + strlen(argv[2]) - 3, ".bt");
 	diag_src = &src;
 	diag_color = isatty(2);
 
