@@ -51,6 +51,8 @@
 #define BPF_MOV		0xb0
 #define BPF_ARSH	0xc0
 #define BPF_END		0xd0
+#define BPF_TO_LE	0x00	/* with BPF_END: the byte order wanted */
+#define BPF_TO_BE	0x08
 #define BPF_OP(code)	((code) & 0xf0)
 
 #define BPF_JA		0x00
@@ -130,6 +132,7 @@ enum bpf_prog_type {
 #define BPF_EXIST	2
 
 #define BPF_F_CURRENT_CPU	0xffffffffULL
+#define BPF_F_USER_STACK	(1U << 8)
 #define BPF_F_FAST_STACK_CMP	(1U << 9)
 
 /* helper function ids */
@@ -146,11 +149,16 @@ enum bpf_func_id {
 	BPF_FUNC_get_current_comm = 16,
 	BPF_FUNC_perf_event_output = 25,
 	BPF_FUNC_get_stackid = 27,
+	BPF_FUNC_get_current_task = 35,
+	BPF_FUNC_get_numa_node_id = 42,
 	BPF_FUNC_probe_read_str = 45,
+	BPF_FUNC_get_current_cgroup_id = 80,
+	BPF_FUNC_send_signal = 109,
 	BPF_FUNC_probe_read_user = 112,
 	BPF_FUNC_probe_read_kernel = 113,
 	BPF_FUNC_probe_read_user_str = 114,
 	BPF_FUNC_probe_read_kernel_str = 115,
+	BPF_FUNC_jiffies64 = 118,
 	BPF_FUNC_ringbuf_output = 130,
 	BPF_FUNC_get_current_task_btf = 158,	/* 5.11 */
 	BPF_FUNC_get_func_ip = 173,		/* kprobes: 5.15 */

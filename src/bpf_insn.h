@@ -26,6 +26,9 @@
 /* dst = -dst */
 #define BPF_NEG64(D)		BPF_RAW_INSN(BPF_ALU64 | BPF_NEG, D, 0, 0, 0)
 
+/* dst = dst's low BITS bits in byte order ORDER (BPF_TO_LE, _BE) */
+#define BPF_ENDIAN(ORDER, D, BITS) BPF_RAW_INSN(BPF_ALU | BPF_END | (ORDER), D, 0, 0, BITS)
+
 /* dst = *(size *)(src + off) */
 #define BPF_LDX_MEM(SZ, D, S, OFF) BPF_RAW_INSN(BPF_LDX | BPF_SIZE(SZ) | BPF_MEM, D, S, OFF, 0)
 /* *(size *)(dst + off) = src */

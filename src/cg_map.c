@@ -28,6 +28,11 @@ int cg_key(struct cg *g, struct node *n)
 		return off;
 	}
 	emit_comment(g->p, "key of %s", m->name);
+	/* a tuple's layout is the key's: stored whole, padding zeroed */
+	if (!n->args->next && n->args->type->fmt == FMT_TUPLE) {
+		cg_store(g, n->args, off, n->args->type);
+		return off;
+	}
 	/* every field is written whole; the padding must be 0 */
 	for (a = n->args; a; a = a->next, i++) {
 		const struct field *f = &m->ktype->fields[i];
@@ -169,7 +174,8 @@ static void emit_agg_value(struct cg *g, struct node *n, int key, int out)
 	label_here(g->p, have);
 }
 
-/* v (copied) -> its log2 bucket in idx; negatives to the last slot */
+/* v (copied) -> its log2 bucket in idx; negatives to the last slot;
+ * bpftrace's (FMT_HIST) has 0 alone in bucket 0, log2 + 1 after */
 static void emit_bucket(struct cg *g, int v, int idx, const struct type *t)
 {
 	int done = label_new(g->p), i;
@@ -179,7 +185,11 @@ static void emit_bucket(struct cg *g, int v, int idx, const struct type *t)
 		emit(g->p, BPF_MOV64_IMM(idx, t->len - 1));
 		emit_jmp(g->p, BPF_JMP_IMM(BPF_JSLT, v, 0, 0), done);
 	}
-	emit(g->p, BPF_MOV64_IMM(idx, 0));
+	emit(g->p, BPF_MOV64_IMM(idx, t->fmt == FMT_HIST));
+	if (t->fmt == FMT_HIST) {
+		emit(g->p, BPF_JMP_IMM(BPF_JNE, v, 0, 1));
+		emit(g->p, BPF_MOV64_IMM(idx, 0));
+	}
 	if (t->base->size > 4) {
 		/* r1 = v >> 32; if (r1) { idx += 32; v = r1; } */
 		emit(g->p, BPF_MOV64_REG(BPF_REG_1, v));
@@ -296,16 +306,70 @@ static void cg_aggregate_hot(struct cg *g, struct node *n, int key, int v,
 	reg_put(g, rs);
 }
 
+/* v -> its linear bucket in idx (FMT_LHIST): 0 below min, the last
+ * at max and above, else 1 + (v - min) / step */
+static void emit_lbucket(struct cg *g, int v, int idx, const struct type *t)
+{
+	int done = label_new(g->p);
+
+	emit_comment(g->p, "linear bucket");
+	emit(g->p, BPF_MOV64_IMM(idx, 0));
+	emit_jmp(g->p, BPF_JMP_IMM(t->base->sign ? BPF_JSLT : BPF_JLT, v,
+				   (int32_t)t->min, 0), done);
+	emit(g->p, BPF_MOV64_IMM(idx, t->len - 1));
+	emit_jmp(g->p, BPF_JMP_IMM(t->base->sign ? BPF_JSGE : BPF_JGE, v,
+				   (int32_t)t->max, 0), done);
+	emit(g->p, BPF_MOV64_REG(idx, v));
+	emit(g->p, BPF_ALU64_IMM(BPF_SUB, idx, (int32_t)t->min));
+	if (t->step > 1)
+		emit(g->p, BPF_ALU64_IMM(BPF_DIV, idx, (int32_t)t->step));
+	emit(g->p, BPF_ALU64_IMM(BPF_ADD, idx, 1));
+	/* the verifier knows nothing of a quotient: bound it */
+	emit(g->p, BPF_JMP_IMM(BPF_JLE, idx, t->len - 1, 1));
+	emit(g->p, BPF_MOV64_IMM(idx, t->len - 1));
+	label_here(g->p, done);
+}
+
+/* r0's { value; set } takes v if it is the first, or below (min) or
+ * above (max) the value */
+static void emit_minmax(struct cg *g, int v, bool max, bool sign, int out)
+{
+	int take = label_new(g->p);
+	int op = max ? (sign ? BPF_JSLE : BPF_JLE) : (sign ? BPF_JSGE : BPF_JGE);
+
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 8));
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), take);
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	emit_jmp(g->p, BPF_JMP_REG(op, v, BPF_REG_1, 0), out);
+	label_here(g->p, take);
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, v, 0));
+	emit(g->p, BPF_ST_MEM(BPF_DW, BPF_REG_0, 8, 1));
+}
+
+/* *(u64 *)(r0 + off) += v, or 1 if v < 0 */
+static void emit_add(struct cg *g, int off, int v)
+{
+	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off));
+	if (v >= 0)
+		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
+	else
+		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, off));
+}
+
 void cg_aggregate(struct cg *g, struct node *n)
 {
 	struct node *arg = n->rhs->args;
 	enum agg_kind agg = n->rhs->bi->agg;
+	const struct type *vt = n->lhs->map->vtype;
 	int out = label_new(g->p), v = -1, idx = -1, key;
 
 	emit_comment(g->p, "%s = %s()", n->lhs->map->name, n->rhs->bi->name);
 	if (agg != AGG_COUNT) {
 		v = reg_get(g, arg);
 		cg_expr(g, arg, v);
+		emit_convert(g, v, arg->type, arg->type->sign ? &ty_s64 :
+			     &ty_u64);
 	}
 	if (n->lhs->map->hot) {
 		key = cg_key(g, n->lhs);
@@ -314,21 +378,35 @@ void cg_aggregate(struct cg *g, struct node *n)
 		reg_put(g, v);
 		return;
 	}
-	if (agg == AGG_QUANTIZE) {
+	if (agg == AGG_QUANTIZE || agg == AGG_LHIST) {
 		idx = reg_get(g, arg);
-		emit_bucket(g, v, idx, n->lhs->map->vtype);
+		if (agg == AGG_QUANTIZE)
+			emit_bucket(g, v, idx, vt);
+		else
+			emit_lbucket(g, v, idx, vt);
 		emit(g->p, BPF_ALU64_IMM(BPF_LSH, idx, 3));
 	}
 	key = cg_key(g, n->lhs);
 	emit_agg_value(g, n->lhs, key, out);
-	if (agg == AGG_QUANTIZE)
+	switch (agg) {
+	case AGG_QUANTIZE:
+	case AGG_LHIST:
 		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_0, idx));
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
-	if (agg == AGG_SUM)
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
-	else
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+		emit_add(g, 0, -1);
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		emit_minmax(g, v, agg == AGG_MAX, vt->base->sign, out);
+		break;
+	case AGG_AVG:
+	case AGG_STATS:
+		emit_add(g, 0, -1);
+		emit_add(g, 8, v);
+		break;
+	default:	/* count(), sum() */
+		emit_add(g, 0, v);
+		break;
+	}
 	label_here(g->p, out);
 	reg_put(g, v);
 	reg_put(g, idx);

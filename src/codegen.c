@@ -569,6 +569,12 @@ int str_operand(struct cg *g, struct node *n)
  */
 void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 {
+	cg_strncmp(g, a, b, INT32_MAX, dst);
+}
+
+void cg_strncmp(struct cg *g, struct node *a, struct node *b, int max,
+		int dst)
+{
 	int diff = label_new(g->p), same = label_new(g->p);
 	int end = label_new(g->p), ao, bo = 0, i, len;
 	bool swap = a->kind == N_STR;
@@ -583,6 +589,8 @@ void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst)
 	len = a->type->size < b->type->size ? a->type->size : b->type->size;
 	if (b->kind == N_STR && b->slen + 1 < len)
 		len = b->slen + 1;
+	if (max < len)
+		len = max;
 	emit_comment(g->p, "strcmp");
 	for (i = 0; i < len; i++) {
 		emit(g->p, BPF_LDX_MEM(BPF_B, BPF_REG_1, FP, ao + i));
@@ -805,13 +813,17 @@ void cg_store(struct cg *g, struct node *n, int off, struct type *to)
 /* ---------------------------------------------------------------- */
 /* actions                                                          */
 
-/* perf_event_output(ctx, outmap, BPF_F_CURRENT_CPU, r10 + off, size) */
-static void emit_perf_output(struct cg *g, int off, int size)
+/* perf_event_output(ctx, outmap, BPF_F_CURRENT_CPU, rec, size), rec
+ * being r10 + off, or register reg's pointer if reg >= 0 */
+static void emit_perf_output(struct cg *g, int reg, int off, int size)
 {
 	emit(g->p, BPF_MOV64_REG(BPF_REG_1, CTX));
 	emit_ld_map(g->p, BPF_REG_2, g->s->outmap, false);
 	emit(g->p, BPF_ALU32_IMM(BPF_MOV, BPF_REG_3, -1)); /* CURRENT_CPU */
-	emit_fp_addr(g, BPF_REG_4, off);
+	if (reg >= 0)
+		emit(g->p, BPF_MOV64_REG(BPF_REG_4, reg));
+	else
+		emit_fp_addr(g, BPF_REG_4, off);
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_5, size));
 	emit_call(g, BPF_FUNC_perf_event_output);
 }
@@ -837,21 +849,117 @@ void emit_count(struct cg *g, int slot, struct node *n)
 	label_here(g->p, none);
 }
 
-/* ringbuf_output(outmap, r10 + off, size, 0); when the buffer is full
- * the record is dropped, and counted (COUNT_LOST) */
-static void emit_ringbuf_output(struct cg *g, int off, int size,
+/* ringbuf_output(outmap, rec, size, 0) (rec as emit_perf_output's);
+ * when the buffer is full the record is dropped, and counted
+ * (COUNT_LOST) */
+static void emit_ringbuf_output(struct cg *g, int reg, int off, int size,
 				struct node *n)
 {
 	int ok = label_new(g->p);
 
 	emit_ld_map(g->p, BPF_REG_1, g->s->outmap, false);
-	emit_fp_addr(g, BPF_REG_2, off);
+	if (reg >= 0)
+		emit(g->p, BPF_MOV64_REG(BPF_REG_2, reg));
+	else
+		emit_fp_addr(g, BPF_REG_2, off);
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_3, size));
 	emit(g->p, BPF_MOV64_IMM(BPF_REG_4, 0));
 	emit_call(g, BPF_FUNC_ringbuf_output);
 	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), ok);
 	emit_count(g, COUNT_LOST, n);
 	label_here(g->p, ok);
+}
+
+static void emit_output(struct cg *g, int reg, int off, int size,
+			struct node *n)
+{
+	if (g->k->ringbuf)
+		emit_ringbuf_output(g, reg, off, size, n);
+	else
+		emit_perf_output(g, reg, off, size);
+}
+
+struct map *global_map(struct cg *g)
+{
+	struct map *m = g->s->globalmap;
+
+	if (!m) {
+		m = g->s->globalmap = xcalloc(1, sizeof(*m));
+		m->name = "globals";
+		m->fd = -1;
+		m->ktype = &ty_u32;
+		m->vtype = type_array(&ty_u64, GLOBAL_NSLOTS);
+		m->type = BPF_MAP_TYPE_ARRAY;
+		m->max_entries = 1;
+	}
+	return m;
+}
+
+/* this CPU's scratch room for a record of size bytes: its address in
+ * a pool register, or a jump to out (never taken) */
+static int scratch(struct cg *g, struct node *n, int size, int out)
+{
+	struct map *m = g->s->scratchmap;
+	int key = stack_alloc(g, 4, n), r;
+
+	if (!m) {
+		m = g->s->scratchmap = xcalloc(1, sizeof(*m));
+		m->name = "scratch";
+		m->fd = -1;
+		m->ktype = &ty_u32;
+		m->vtype = type_str(size);
+		m->type = BPF_MAP_TYPE_PERCPU_ARRAY;
+		m->max_entries = 1;
+	}
+	if (size > m->vtype->size)
+		m->vtype = type_str(size);
+	emit(g->p, BPF_ST_MEM(BPF_W, FP, key, 0));
+	emit_ld_map(g->p, BPF_REG_1, m, false);
+	emit_fp_addr(g, BPF_REG_2, key);
+	emit_call(g, BPF_FUNC_map_lookup_elem);
+	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
+	r = reg_get(g, n);
+	emit(g->p, BPF_MOV64_REG(r, BPF_REG_0));
+	return r;
+}
+
+/*
+ * join(argv): the strings of a NULL-ended array of pointers, each read
+ * into its JOIN_LEN bytes of a record too big for the stack:
+ *	rec = scratch; rec.id = id; rec.str[i][0] = 0 for every i
+ *	for i: tmp = argv[i] (a kernel word); if (!tmp) goto send;
+ *	       read_str(rec.str[i], JOIN_LEN, tmp)
+ * send: output(rec)							*/
+static void cg_join(struct cg *g, struct node *n)
+{
+	struct node *arg = n->args;
+	int out = label_new(g->p), send = label_new(g->p);
+	int word = g->k->arch->word, size = 8 + JOIN_MAX * JOIN_LEN;
+	int rec = scratch(g, n, size, out), argv, tmp, i;
+	bool user = arg->type->kind == TY_PTR && arg->type->user;
+
+	emit(g->p, BPF_ST_MEM(BPF_DW, rec, 0, n->action->id));
+	for (i = 0; i < JOIN_MAX; i++)
+		emit(g->p, BPF_ST_MEM(BPF_B, rec, 8 + i * JOIN_LEN, 0));
+	argv = reg_get(g, arg);
+	cg_expr(g, arg, argv);
+	tmp = stack_alloc(g, 8, n);
+	for (i = 0; i < JOIN_MAX; i++) {
+		emit(g->p, BPF_ST_MEM(BPF_DW, FP, tmp, 0));
+		emit_read(g, tmp, word, argv, i * word, user, false);
+		emit_load(g, BPF_REG_3, FP, tmp, type_int(word, false));
+		emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), send);
+		emit(g->p, BPF_MOV64_REG(BPF_REG_1, rec));
+		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 8 + i * JOIN_LEN));
+		emit(g->p, BPF_MOV64_IMM(BPF_REG_2, JOIN_LEN));
+		emit_call(g, user ? BPF_FUNC_probe_read_user_str :
+			  BPF_FUNC_probe_read_kernel_str);
+	}
+	label_here(g->p, send);
+	reg_put(g, argv);
+	emit_output(g, rec, 0, size, n);
+	reg_put(g, rec);
+	label_here(g->p, out);
 }
 
 /* a record { u64 id; args } sent to user space */
@@ -862,24 +970,35 @@ void cg_action(struct cg *g, struct node *n, int dst)
 	int size = 8 + a->args->size, off, i;
 
 	(void)dst;
-	if (a->kind == ACT_PRINTF)
-		arg = arg->next;
-	if (a->kind == ACT_CLEAR || a->kind == ACT_PRINTMAP)
-		arg = NULL;
 	emit_comment(g->p, "%s()", n->bi->name);
-	if (a->kind == ACT_EXIT) {
+	switch (a->kind) {
+	case ACT_JOIN:
+		cg_join(g, n);
+		return;
+	case ACT_PRINTF:
+	case ACT_SYSTEM:
+	case ACT_CAT:
+		arg = arg->next;
+		break;
+	case ACT_CLEAR:
+	case ACT_PRINTMAP:
+	case ACT_ZERO:
+	case ACT_TIME:
+		arg = NULL;
+		break;
+	case ACT_EXIT:
 		emit_ld_map(g->p, BPF_REG_1, g->s->exitmap, true);
 		emit(g->p, BPF_ST_MEM(BPF_W, BPF_REG_1, 0, 1));
+		break;
+	default:
+		break;
 	}
 	off = stack_alloc(g, size, n);
 	emit(g->p, BPF_ST_MEM(BPF_DW, FP, off, a->id));
 	for (i = 0; arg; arg = arg->next, i++)
 		cg_store(g, arg, off + 8 + a->args->fields[i].off,
 			 a->args->fields[i].type);
-	if (g->k->ringbuf)
-		emit_ringbuf_output(g, off, size, n);
-	else
-		emit_perf_output(g, off, size);
+	emit_output(g, -1, off, size, n);
 }
 
 /* ---------------------------------------------------------------- */

@@ -44,6 +44,73 @@ static void machinery_maps(struct script *s)
 	s->exitmap->vtype = &ty_u32;
 }
 
+/* a setting's value: a number, or a word ("warn", "true") */
+static bool config_value(const struct node *v, int64_t *num, const char **word)
+{
+	*word = NULL;
+	if (v->kind == N_NUM) {
+		*num = (int64_t)v->num;
+		return true;
+	}
+	if (v->kind == N_STR || v->kind == N_IDENT) {
+		*word = v->kind == N_STR ? v->str : v->name;
+		return true;
+	}
+	return false;
+}
+
+static void config_num(const struct node *n, int64_t v, int64_t max,
+		       int *to)
+{
+	if (v < 1 || v > max)
+		diag_error(n->lhs->loc, "%s is 1 to %lld", n->name,
+			   (long long)max);
+	else
+		*to = (int)v;
+}
+
+/* bpftrace's config = { name = value; ... }: what it sets here */
+static void config(struct script *s, const struct node *n)
+{
+	static const char *const missing[] = { "error", "warn", "ignore" };
+	const char *word;
+	int64_t v = 0;
+	int i;
+
+	if (!config_value(n->lhs, &v, &word)) {
+		diag_error(n->lhs->loc, "a setting is a number or a word");
+		return;
+	}
+	if (word && strcmp(n->name, "missing_probes") &&
+	    strcmp(n->name, "print_maps_on_exit")) {
+		diag_error(n->lhs->loc, "%s is a number", n->name);
+		return;
+	}
+	if (!strcmp(n->name, "max_map_keys")) {
+		config_num(n, v, 1 << 20, &s->map_entries);
+	} else if (!strcmp(n->name, "max_strlen") ||
+		   !strcmp(n->name, "strlen")) {
+		config_num(n, v, 200, &s->strlen);
+	} else if (!strcmp(n->name, "perf_rb_pages")) {
+		config_num(n, v, 4096, &s->cfg_pages);
+	} else if (!strcmp(n->name, "max_probes")) {
+		config_num(n, v, 1 << 20, &s->max_probes);
+	} else if (!strcmp(n->name, "print_maps_on_exit")) {
+		s->no_exit_maps = word ? !strcmp(word, "false") : !v;
+	} else if (!strcmp(n->name, "missing_probes")) {
+		for (i = 0; i < 3 && (!word || strcmp(word, missing[i])); i++)
+			;
+		if (i == 3)
+			diag_error(n->lhs->loc, "missing_probes is error, warn "
+				   "or ignore");
+		else
+			s->missing = i;
+	} else {
+		diag_error(n->loc, "the setting '%s' is not supported by ply "
+			   "(yet)", n->name);
+	}
+}
+
 struct script *compile_script(const struct src *src, const struct kernel *k,
 			      const struct compile_opts *co)
 {
@@ -61,8 +128,14 @@ struct script *compile_script(const struct src *src, const struct kernel *k,
 	s = xcalloc(1, sizeof(*s));
 	s->k = k;
 	s->bt = src->bt;
+	s->src = src;
 	s->map_entries = co && co->map_entries > 0 ? co->map_entries : 1024;
+	s->strlen = co && co->strlen > 0 ? co->strlen : src->bt ? 64 : 128;
+	s->unsafe = co && co->unsafe;
+	s->max_probes = co ? co->max_probes : 0;
 	s->ast = parse_script(src);
+	for (; s->ast && s->ast->kind == N_CONFIG; s->ast = s->ast->next)
+		config(s, s->ast);
 	if (!s->ast)
 		diag_fatal((struct loc){ 1, 1, 0 }, "no probes in the script");
 	if (!sema_script(s)) {

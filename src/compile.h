@@ -38,6 +38,10 @@ struct sema {
 
 /* the type of an expression; NULL after an error */
 struct type *sema_expr(struct sema *se, struct node *n);
+/* m[k]: the map, its key checked (and fixed on first use) */
+struct map *sema_map_use(struct sema *se, struct node *n);
+/* a number written in the script (42, -1): its value */
+bool sema_literal(const struct node *n, int64_t *v);
 /* a bare map name where a whole map is meant: print(@x), clear(m) */
 struct map *sema_whole_map(struct sema *se, struct node *n);
 /* the action of call n, made at its first pass */
@@ -73,13 +77,24 @@ struct builtin {
 	/* or, for a value kept in memory, its size bytes at r10 + off */
 	void (*store)(struct cg *g, struct node *n, int off, int size);
 	enum agg_kind agg;		/* BI_AGG */
-	enum action_kind act;		/* BI_ACTION */
+	const char *ply;		/* bpftrace's only: ply's name for it
+					 * (nsecs: time), for the hint */
+	bool ply_only;			/* ply's only (bpftrace's time is
+					 * something else) */
 };
 
-/* a variable (vars) or a function of that name, or NULL */
-const struct builtin *builtin_find(const char *name, bool vars);
+/* a variable (vars) or a function of that name in ply's language (or
+ * bpftrace's, bt), or NULL */
+const struct builtin *builtin_find(const char *name, bool vars, bool bt);
 /* the names of the variables or of the functions, for suggestions */
-int builtin_names(bool vars, const char **names, int max);
+int builtin_names(bool vars, bool bt, const char **names, int max);
+/* bpftrace's name, in ply's language: ply's name for it, or NULL */
+const char *builtin_ply_name(const char *name);
+/* bpftrace's built-ins ply lacks: "kernel struct types" ..., or NULL */
+const char *builtin_unsupported(const char *name);
+
+/* probe: the probe's name, as a string of this size */
+#define PROBE_NAME_LEN	64
 
 /* ---------------------------------------------------------------- */
 /* codegen.c                                                        */
@@ -124,10 +139,14 @@ void cg_expr(struct cg *g, struct node *n, int dst);
 void cg_store(struct cg *g, struct node *n, int off, struct type *to);
 /* a string operand in memory: its stack offset */
 int str_operand(struct cg *g, struct node *n);
-/* dst = strcmp(a, b) */
+/* dst = strcmp(a, b), strncmp(a, b, n) */
 void cg_strcmp(struct cg *g, struct node *a, struct node *b, int dst);
+void cg_strncmp(struct cg *g, struct node *a, struct node *b, int n,
+		int dst);
 /* print, printf, exit, clear: a record { u64 id; args } to user space */
 void cg_action(struct cg *g, struct node *n, int dst);
+/* the u64s user space sets (GLOBAL_*), made when first used */
+struct map *global_map(struct cg *g);
 /* something lost: this CPU's slot of countmap += 1 (COUNT_*) */
 void emit_count(struct cg *g, int slot, struct node *n);
 

@@ -32,6 +32,7 @@ jmp_buf *diag_jmp;
 char diag_last[256];
 FILE *diag_file;
 bool diag_color;
+bool diag_no_warnings;
 bool debug_on;
 
 #define C_ERROR		"\033[1;31m"	/* bold red */
@@ -121,10 +122,42 @@ static _Noreturn void diag_stop(void)
 	exit(1);
 }
 
+/* the same error at the same place again (a macro's body, expanded
+ * at every call; a probe of a list, cloned): said once */
+static bool said_before(struct loc l, const char *fmt, va_list ap)
+{
+	static struct said { int off; unsigned hash; } seen[64];
+	static int nseen;
+	char msg[256];
+	unsigned h = 5381;
+	int i;
+	va_list aq;
+
+	if (!diag_nerrors)
+		nseen = 0;
+	va_copy(aq, ap);
+	vsnprintf(msg, sizeof(msg), fmt, aq);
+	va_end(aq);
+	for (i = 0; msg[i]; i++)
+		h = h * 33 + (unsigned char)msg[i];
+	for (i = 0; i < nseen; i++)
+		if (seen[i].off == l.off && seen[i].hash == h)
+			return true;
+	if (nseen < 64)
+		seen[nseen++] = (struct said){ l.off, h };
+	return false;
+}
+
 void diag_error(struct loc l, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	if (said_before(l, fmt, ap)) {
+		va_end(ap);
+		return;
+	}
+	va_end(ap);
 	diag_nerrors++;
 	va_start(ap, fmt);
 	vdiag(l, "error", C_ERROR, fmt, ap);
@@ -140,6 +173,8 @@ void diag_warn(struct loc l, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (diag_no_warnings)
+		return;
 	if (++nwarnings > DIAG_MAX_ERRORS) {
 		if (nwarnings == DIAG_MAX_ERRORS + 1)
 			fprintf(OUT, "ply: too many warnings; not showing "

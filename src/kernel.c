@@ -24,6 +24,7 @@
 #include "bpf_insn.h"
 
 #define KV(a, b) ((a) << 8 | (b))	/* a release, as 5.10 -> 0x50a */
+#define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
 /* ---------------------------------------------------------------- */
 /* asking the running kernel                                        */
@@ -103,8 +104,7 @@ static void probe_comm(struct kernel *k)
 	int off, err;
 
 	k->comm_off = -1;
-	off = btf_member_offset("/sys/kernel/btf/vmlinux", "task_struct",
-				"comm");
+	off = k->task_comm;
 	if (off < 0)
 		return;
 	prctl(PR_GET_NAME, old);
@@ -202,6 +202,21 @@ void kernel_baseline(struct kernel *k, const struct arch *a)
 	k->here = a == arch_native;
 	k->page_size = 4096;
 	k->comm_off = -1;
+	k->task_comm = k->task_parent = k->task_tgid = -1;
+	k->ncpus = 1;
+	if (k->here) {		/* files to read, not the kernel to ask */
+		int cpus[1024];
+
+		k->ncpus = cpus_online(cpus, 1024);
+		if (k->ncpus < 1)
+			k->ncpus = 1;
+		k->task_comm = btf_member_offset(BTF_VMLINUX, "task_struct",
+						 "comm");
+		k->task_parent = btf_member_offset(BTF_VMLINUX, "task_struct",
+						   "real_parent");
+		k->task_tgid = btf_member_offset(BTF_VMLINUX, "task_struct",
+						 "tgid");
+	}
 	k->kprobe_pmu = true;	/* 4.17, older than anything else we need */
 	k->tracefs = tracefs_lookup(false);
 	k->tracefs_err = k->tracefs ? 0 : errno;

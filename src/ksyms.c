@@ -137,3 +137,58 @@ const char *ksym_name(uint64_t addr, char *buf, size_t size)
 			 (unsigned long long)(addr - k->addr));
 	return buf;
 }
+
+/* the function addr is in ("sym", no offset): bpftrace's ksym() */
+const char *ksym_func(uint64_t addr, char *buf, size_t size)
+{
+	const struct ksym *k;
+
+	if (!loaded) {
+		loaded = true;
+		ksyms_load();
+	}
+	k = addr ? ksym_find(addr) : NULL;
+	if (!addr)
+		snprintf(buf, size, "0");
+	else if (!k)
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+	else
+		snprintf(buf, size, "%s", names + k->name);
+	return buf;
+}
+
+/* "sym+off", the offset in decimal even when 0 (bpftrace's stacks) */
+const char *ksym_offset(uint64_t addr, char *buf, size_t size)
+{
+	const struct ksym *k;
+
+	if (!loaded) {
+		loaded = true;
+		ksyms_load();
+	}
+	k = ksym_find(addr);
+	if (!k)
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+	else
+		snprintf(buf, size, "%s+%llu", names + k->name,
+			 (unsigned long long)(addr - k->addr));
+	return buf;
+}
+
+/* kaddr("sym"): the address of any symbol, text or data, read from
+ * kallsyms when asked (once per script); 0 if none */
+uint64_t ksym_addr(const char *sym)
+{
+	char line[512], type, *name, *mod;
+	uint64_t addr, found = 0;
+	FILE *fp = fopen("/proc/kallsyms", "re");
+
+	if (!fp)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp))
+		if (ksym_parse(line, &addr, &type, &name, &mod) && !mod &&
+		    !strcmp(name, sym))
+			found = addr;
+	fclose(fp);
+	return found;
+}

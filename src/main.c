@@ -24,8 +24,12 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"usage: ply [options] 'script'\n"
-	"       ply [options] FILE\n"
+	"usage: ply [options] 'script' [arguments]\n"
+	"       ply [options] FILE [arguments]\n"
+	"       ply --bt [bpftrace's options]  (or invoked as bpftrace)\n"
+	"\n"
+	"A FILE ending in .bt is in bpftrace's language, and prints as\n"
+	"bpftrace does.  Arguments are $1 .. $N ($# of them).\n"
 	"\n"
 	"options:\n"
 	"  -A, --ascii         draw histograms with ASCII characters\n"
@@ -41,8 +45,11 @@ static const char usage_text[] =
 	"  -d, --debug         debug messages and the verifier's log\n"
 	"  -e, --dry-run       compile only; exit 0 if the script is good\n"
 	"  -h, --help          this text\n"
+	"  -f, --format=F      output: text (default) or json\n"
 	"  -k, --keep-going    lost events, dropped map updates and failed\n"
 	"                      writes are warnings, not a failure\n"
+	"  -l, --list[=PATTERN] list the probes there are (-lv: with a\n"
+	"                      tracepoint's fields)\n"
 	"  -M, --map-entries=N entries of each map (default 1024)\n"
 	"  -S, --dump[=WHAT]   show the tokens, the tree, the BPF code and\n"
 	"                      how each probe attaches (WHAT: tokens, ast,\n"
@@ -61,7 +68,9 @@ static const struct option long_opts[] = {
 	{ "debug", no_argument, NULL, 'd' },
 	{ "dry-run", no_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "format", required_argument, NULL, 'f' },
 	{ "keep-going", no_argument, NULL, 'k' },
+	{ "list", optional_argument, NULL, 'l' },
 	{ "map-entries", required_argument, NULL, 'M' },
 	{ "dump", optional_argument, NULL, 'S' },
 	{ "self-test", no_argument, NULL, 'T' },
@@ -70,8 +79,9 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* the script: a readable file (also a #! script), else the text itself */
-static struct src *read_src(const char *arg)
+/* the script: a readable file (also a #! script), else the text
+ * itself (always for bpftrace's -e) */
+static struct src *read_src(const char *arg, bool inline_text)
 {
 	struct src *src = xcalloc(1, sizeof(*src));
 	struct stat st;
@@ -80,7 +90,8 @@ static struct src *read_src(const char *arg)
 	FILE *fp;
 	char *text;
 
-	if (stat(arg, &st) || !S_ISREG(st.st_mode) || !(fp = fopen(arg, "r"))) {
+	if (inline_text || stat(arg, &st) || !S_ISREG(st.st_mode) ||
+	    !(fp = fopen(arg, "r"))) {
 		src->name = "<cmdline>";
 		src->text = arg;
 		len = strlen(arg);
@@ -126,15 +137,6 @@ static struct src *read_src(const char *arg)
 
 #define MAX_PAGES	4096	/* -B: 16 MB a CPU with 4 kB pages */
 #define MAX_ENTRIES	(1 << 20)	/* -M */
-
-/* what the command line asks beyond a run */
-struct opts {
-	struct compile_opts co;
-	bool dry_run, dump, self_test;
-	const char *dump_what;	/* --dump=tokens,ast,bpf,attach; NULL: all */
-	const struct arch *arch;	/* --arch */
-	const char *kernel;	/* --kernel */
-};
 
 /* is `what` in the comma list `list` (NULL: everything)? */
 static bool dump_has(const char *list, const char *what)
@@ -192,8 +194,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "AB:Uc:dehkM:STuv", long_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "AB:Uc:def:hklM:STuv",
+				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'A': o->unicode = 0; break;
 		case 'a':
@@ -224,7 +226,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 		case 'd': debug_on = true; break;
 		case 'e': op->dry_run = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				out_style = STYLE_JSON;
+			else if (strcmp(optarg, "text")) {
+				err_msg("-f: 'text' or 'json', not '%s'",
+					optarg);
+				exit(1);
+			}
+			break;
 		case 'k': o->keep_going = true; break;
+		case 'l':
+			op->listing = true;
+			op->list = optarg;
+			break;
 		case 'S':
 			op->dump = true;
 			op->dump_what = optarg;
@@ -232,6 +247,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 		case 'T': op->self_test = true; break;
 		case 'u': o->unbuffer = true; break;
 		case 'v':
+			if (op->listing) {	/* -lv */
+				op->list_verbose = true;
+				break;
+			}
 			printf("ply %s\n", PACKAGE_VERSION);
 			exit(0);
 		default:
@@ -239,7 +258,22 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 			exit(1);
 		}
 	}
-	return optind;
+	if (op->listing) {
+		if (!op->list)
+			op->list = optind < argc ? argv[optind++] : "";
+		return 0;
+	}
+	if (op->self_test && optind == argc)
+		return 0;
+	if (optind == argc) {
+		err_msg("no script given");
+		fputs(usage_text, stderr);
+		exit(1);
+	}
+	op->script = argv[optind++];
+	op->nargs = argc - optind;
+	op->args = argv + optind;
+	return 0;
 }
 
 /* UTF-8 locale (LC_ALL, LC_CTYPE, LANG) -> box characters */
@@ -299,29 +333,42 @@ int main(int argc, char **argv)
 {
 	struct run_opts o = { .unicode = -1, .pages = 8 };
 	struct opts op = { 0 };
+	bool bt = bt_invoked(argc, argv), done = false;
 	struct kernel k;
 	struct script *s;
 	struct src *src;
-	int i;
+	int err;
 
-	i = parse_opts(argc, argv, &o, &op);
+	if (bt) {
+		err = bt_options(argc, argv, &o, &op, &done);
+		if (err || done)
+			return err;
+	} else {
+		parse_opts(argc, argv, &o, &op);
+	}
 	diag_color = isatty(2);
 	if (kernel_setup(&k, &op))
 		return 1;
 	if (op.self_test)
 		return self_test(&k);
-	if (i != argc - 1) {
-		err_msg(i == argc ? "no script given" :
-			"only one script can be given");
-		fputs(usage_text, stderr);
-		return 1;
+	if (op.info) {
+		kernel_report(&k, stdout);
+		return 0;
 	}
+	if (op.listing)
+		return list_probes(&k, op.list, op.list_verbose, stdout);
 	out_unicode = o.unicode < 0 ? locale_unicode() : o.unicode;
 	if (o.unbuffer) {
 		setvbuf(stdout, NULL, _IONBF, 0);
 		setvbuf(stderr, NULL, _IONBF, 0);
 	}
-	src = read_src(argv[i]);
+	src = read_src(op.script, op.inline_text);
+	src->bt |= bt;
+	src->argc = op.nargs;
+	src->argv = op.args;
+	/* a .bt file prints as bpftrace does */
+	if (src->bt && out_style == STYLE_PLY)
+		out_style = STYLE_BT;
 	if (o.command && !op.dry_run && cmd_start(&o))
 		return 1;
 	s = compile_script(src, &k, &op.co);

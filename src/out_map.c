@@ -27,7 +27,7 @@ static int array_cmp(const struct type *t, const char *a, const char *b)
 		return memcmp(a, b, t->size);
 	/* quantize: bucket by bucket, from bucket 0, as ply does (it
 	 * puts { dd } before { cat } in the FEATURES.md sample) */
-	if (t->fmt == FMT_QUANTIZE) {
+	if (fmt_is_hist(t->fmt)) {
 		for (i = 0; i < t->len; i++) {
 			c = cmp_u64(bucket(a, i), bucket(b, i));
 			if (c)
@@ -97,14 +97,30 @@ static bool all_zero(const char *p, int size)
 	return true;
 }
 
-void out_map_rows(FILE *fp, const struct map *m, void *rows, int n)
+/* print(@m, N, div): an integer value divided */
+static void print_divided(FILE *fp, const struct type *t, const char *d,
+			  int div)
+{
+	if (div > 1 && t->kind == TY_INT && t->fmt == FMT_DEFAULT) {
+		if (t->sign)
+			fprintf(fp, "%lld", (long long)(load_int(t, d) / div));
+		else
+			fprintf(fp, "%llu",
+				(unsigned long long)(load_u(d, t->size) / div));
+		return;
+	}
+	out_value(fp, t, d);
+}
+
+static void ply_rows(FILE *fp, const struct map *m, void *rows, int n,
+		     int top, int div)
 {
 	int ksize = m->ktype->size, stride = ksize + m->vtype->size;
 	char *row = rows;
 	int i;
 
 	/* a keyless quantize() that saw nothing has no bars to draw */
-	if (m->keyless && n > 0 && m->agg == AGG_QUANTIZE &&
+	if (m->keyless && n > 0 && fmt_is_hist(m->vtype->fmt) &&
 	    all_zero(row + ksize, m->vtype->size))
 		n = 0;
 	if (m->keyless && n > 0) {
@@ -117,22 +133,56 @@ void out_map_rows(FILE *fp, const struct map *m, void *rows, int n)
 	sort_map = m;
 	qsort(rows, n, stride, row_cmp);
 	sort_map = NULL;
-	for (i = 0; i < n; i++, row += stride) {
+	i = top > 0 && top < n ? n - top : 0;	/* the top N: the last */
+	for (row += i * stride; i < n; i++, row += stride) {
 		out_value(fp, m->ktype, row);
 		fputs(": ", fp);
-		out_value(fp, m->vtype, row + ksize);
+		print_divided(fp, m->vtype, row + ksize, div);
 		fputc('\n', fp);
 	}
 }
 
-/* per-CPU values come as one 8-byte aligned copy per possible CPU;
- * aggregations are u64 counters, summed word by word */
-static void sum_percpu(char *dst, const char *vals, int vsize, int ncpus)
+void out_map_rows(FILE *fp, const struct map *m, void *rows, int n)
 {
-	int stride = (vsize + 7) & ~7;
+	ply_rows(fp, m, rows, n, 0, 0);
+}
+
+/* min() and max(): the least (most) of the CPUs' { value; set } */
+static void minmax_percpu(const struct map *m, char *dst, const char *vals,
+			  int stride, int ncpus)
+{
+	bool sign = m->vtype->base->sign, max = m->agg == AGG_MAX;
+	uint64_t v, set, best = 0, any = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		memcpy(&v, vals + cpu * stride, 8);
+		memcpy(&set, vals + cpu * stride + 8, 8);
+		if (!set)
+			continue;
+		if (!any || (sign ? ((int64_t)v > (int64_t)best) == max :
+			     (v > best) == max))
+			best = v;
+		any = 1;
+	}
+	memcpy(dst, &best, 8);
+	memcpy(dst + 8, &any, 8);
+}
+
+/* per-CPU values come as one 8-byte aligned copy per possible CPU;
+ * aggregations are u64 counters, summed word by word, but for min()
+ * and max() */
+static void sum_percpu(const struct map *m, char *dst, const char *vals,
+		       int ncpus)
+{
+	int vsize = m->vtype->size, stride = (vsize + 7) & ~7;
 	uint64_t sum, x;
 	int w, cpu;
 
+	if (m->agg == AGG_MIN || m->agg == AGG_MAX) {
+		minmax_percpu(m, dst, vals, stride, ncpus);
+		return;
+	}
 	memcpy(dst, vals, vsize);
 	for (w = 0; w + 8 <= vsize; w += 8) {
 		for (sum = 0, cpu = 0; cpu < ncpus; cpu++) {
@@ -169,7 +219,7 @@ static int map_read_rows(const struct map *m, struct map_buf *b)
 			continue;
 		}
 		if (m->agg != AGG_NONE)
-			sum_percpu(row + ksize, b->vals, vsize, b->ncpus);
+			sum_percpu(m, row + ksize, b->vals, b->ncpus);
 		else
 			memcpy(row + ksize, b->vals, vsize);
 		prev = row;
@@ -216,7 +266,7 @@ static int map_read_hot(const struct map *m, struct map_buf *b, int n)
 	return n;
 }
 
-void out_map(FILE *fp, const struct map *m)
+void out_map(FILE *fp, const struct map *m, int top, int div)
 {
 	int ksize = m->ktype->size, vsize = m->vtype->size;
 	size_t vals, hot = m->hot ? m->hot->vtype->size : 0;
@@ -236,21 +286,84 @@ void out_map(FILE *fp, const struct map *m)
 	n = map_read_rows(m, &b);
 	if (m->hot)
 		n = map_read_hot(m, &b, n);
-	out_map_rows(fp, m, b.rows, n);
+	if (out_style == STYLE_PLY)
+		ply_rows(fp, m, b.rows, n, top, div);
+	else
+		bt_map_rows(fp, m, b.rows, n, top, div);
 	xfree(b.rows);
 }
 
-/* an array's entries can't be deleted: they become zeroes */
-static void array_clear(const struct map *m)
+/* a value of 0 for every CPU (min(), max(): a value that is set) */
+static char *zero_value(const struct map *m, bool set, bool percpu,
+			size_t *size)
 {
-	int ncpus = ncpus_possible();
-	size_t size = (size_t)(ncpus > 0 ? ncpus : 1) *
-		((m->vtype->size + 7) & ~7);
-	char *zero = xcalloc(size, 1);
+	int ncpus = percpu ? ncpus_possible() : 1, cpu;
+	int stride = (m->vtype->size + 7) & ~7;
+	uint64_t one = 1;
+	char *zero;
+
+	if (ncpus < 1)
+		ncpus = 1;
+	*size = (size_t)ncpus * stride;
+	zero = xcalloc(*size, 1);
+	if (set && (m->agg == AGG_MIN || m->agg == AGG_MAX))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			memcpy(zero + cpu * stride + 8, &one, 8);
+	return zero;
+}
+
+/* an array's entries can't be deleted: they become zeroes */
+static void array_clear(const struct map *m, bool set)
+{
+	size_t size;
+	char *zero = zero_value(m, set, true, &size);
 	uint32_t i;
 
 	for (i = 0; i < (uint32_t)m->max_entries; i++)
 		bpf_map_update(m->fd, &i, zero, BPF_ANY);
+	xfree(zero);
+}
+
+/* zero(): keys stay, values become 0; keys in hot-key slots move to
+ * the hash first (as zeroes), the slots are emptied */
+void out_map_zero(struct map *m)
+{
+	int ksize = m->ktype->size, ncpus = ncpus_possible(), cpu;
+	char *a, *b, *cur, *prev = NULL, *zero, *slots;
+	size_t size, ssize;
+	uint64_t used;
+	uint32_t i;
+
+	zero = zero_value(m, true, m->agg != AGG_NONE, &size);
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		array_clear(m, true);
+		xfree(zero);
+		return;
+	}
+	if (m->hot) {
+		ssize = m->hot->vtype->size;
+		slots = xcalloc((size_t)(ncpus > 0 ? ncpus : 1), ssize);
+		for (i = 0; i < HOT_SLOTS; i++) {
+			if (bpf_map_lookup(m->hot->fd, &i, slots))
+				continue;
+			for (cpu = 0; cpu < ncpus; cpu++) {
+				memcpy(&used, slots + cpu * ssize +
+				       hot_used_off(m), 8);
+				if (used)
+					bpf_map_update(m->fd, slots +
+						       cpu * ssize, zero,
+						       BPF_NOEXIST);
+			}
+		}
+		xfree(slots);
+		array_clear(m->hot, false);
+	}
+	a = xcalloc(2, ksize + 8);
+	b = a + ksize + 8;
+	for (cur = a; !bpf_map_next_key(m->fd, prev, cur);
+	     prev = cur, cur = cur == a ? b : a)
+		bpf_map_update(m->fd, cur, zero, BPF_EXIST);
+	xfree(a);
 	xfree(zero);
 }
 
@@ -259,7 +372,7 @@ void out_map_clear(struct map *m)
 	char *key;
 
 	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
-		array_clear(m);
+		array_clear(m, false);
 		return;
 	}
 	key = xcalloc(m->ktype->size + 1, 1);
@@ -267,6 +380,6 @@ void out_map_clear(struct map *m)
 		if (bpf_map_delete(m->fd, key))
 			break;
 	if (m->hot)
-		array_clear(m->hot);
+		array_clear(m->hot, false);
 	xfree(key);
 }

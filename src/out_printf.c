@@ -8,12 +8,13 @@
  * per-event printf output can run at a million lines a second.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
 
 #define PF_SPEC_CHARS	" #'*+,-.0123456789Lhjlqtz"	/* as ply */
-#define PF_CONVS	"aAcdeEfFgGiopsuvxX"
+#define PF_CONVS	"aAcdeEfFgGiopsuvxXr"
 #define PF_MAX_WIDTH	4096
 
 struct pf {
@@ -26,7 +27,36 @@ struct pspec {
 	char flags[8];		/* of "#'+ -0", each once */
 	int width, prec;	/* -1: not given */
 	char conv;
+	int bits;		/* bpftrace's: the length modifier's (C's
+				 * int: 32), or 0: the argument's own */
 };
+
+/* bpftrace formats each value as C would, at the length modifier's
+ * size (%d: an int, %ld: a long); ply at the argument's own size */
+static int pf_bits(const char *mods)
+{
+	if (out_style == STYLE_PLY)
+		return 0;
+	if (strpbrk(mods, "ljztqL"))
+		return 64;
+	if (!strncmp(mods, "hh", 2))
+		return 8;
+	return strchr(mods, 'h') ? 16 : 32;
+}
+
+/* v cut to bits (0: as it is), sign-extended if sign */
+static uint64_t pf_cut(uint64_t v, int bits, bool sign)
+{
+	uint64_t m;
+
+	if (!bits || bits >= 64)
+		return v;
+	m = (1ULL << bits) - 1;
+	v &= m;
+	if (sign && (v >> (bits - 1)))
+		v |= ~m;
+	return v;
+}
 
 /* the next argument, or NULL when they ran out */
 static const struct field *pf_arg(struct pf *pf)
@@ -122,7 +152,9 @@ static void pf_string(FILE *fp, const struct pspec *ps,
 			n = ps->prec;
 		pf_fmt(fmt, sizeof(fmt), ps, n, "s");
 		fprintf(fp, fmt, d);
-	} else if (type_is_scalar(t)) {
+	} else if (type_is_scalar(t) && (t->fmt == FMT_DEFAULT ||
+		   t->fmt == FMT_PID || t->fmt == FMT_UID ||
+		   t->fmt == FMT_CPU || t->fmt == FMT_HEX)) {
 		if (t->kind == TY_INT && t->sign)
 			snprintf(num, sizeof(num), "%" PRId64, load_int(t, d));
 		else
@@ -130,8 +162,21 @@ static void pf_string(FILE *fp, const struct pspec *ps,
 				 load_u(d, t->size));
 		pf_fmt(fmt, sizeof(fmt), ps, ps->prec, "s");
 		fprintf(fp, fmt, num);
-	} else {
-		out_value(fp, t, d);
+	} else {		/* ksym(), ntop(), strftime() ...: its text */
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+
+		if (!mem)
+			oom();
+		out_value(mem, t, d);
+		fclose(mem);
+		n = (int)len;
+		if (ps->prec >= 0 && ps->prec < n)
+			n = ps->prec;
+		pf_fmt(fmt, sizeof(fmt), ps, n, "s");
+		fprintf(fp, fmt, buf);
+		free(buf);
 	}
 }
 
@@ -140,8 +185,8 @@ static void pf_scalar(FILE *fp, const struct pspec *ps,
 		      const struct type *t, const char *d)
 {
 	char fmt[48], conv[4] = { 'l', 'l', ps->conv, '\0' };
-	uint64_t u = load_u(d, t->size);
-	int64_t s = load_int(t, d);
+	uint64_t u = pf_cut(load_u(d, t->size), ps->bits, false);
+	int64_t s = (int64_t)pf_cut((uint64_t)load_int(t, d), ps->bits, true);
 
 	switch (ps->conv) {
 	case 'd': case 'i':
@@ -170,7 +215,7 @@ static void pf_scalar(FILE *fp, const struct pspec *ps,
  * case, without building a C format: printf output can run at a
  * million lines a second, and this is its hot path */
 static bool pf_plain(FILE *fp, const struct field *f, char conv,
-		     const char *d)
+		     const char *d, int bits)
 {
 	const struct type *t = f->type;
 	char buf[24], *p = buf + sizeof(buf);
@@ -183,9 +228,10 @@ static bool pf_plain(FILE *fp, const struct field *f, char conv,
 	}
 	if (!type_is_scalar(t) || !strchr("diux", conv))
 		return false;
-	u = load_u(d, t->size);
+	u = pf_cut(load_u(d, t->size), bits, false);
 	if (conv == 'd' || conv == 'i') {
-		int64_t v = load_int(t, d);
+		int64_t v = (int64_t)pf_cut((uint64_t)load_int(t, d), bits,
+					    true);
 
 		neg = v < 0;
 		u = neg ? -(uint64_t)v : (uint64_t)v;
@@ -213,7 +259,8 @@ static void pf_conv(FILE *fp, struct pf *pf, const char *spec, int n)
 		int next = pf->next;
 
 		f = pf_arg(pf);
-		if (f && pf_plain(fp, f, spec[1], pf->data + f->off))
+		if (f && pf_plain(fp, f, spec[1], pf->data + f->off,
+				  pf_bits("")))
 			return;
 		pf->next = next;
 	}
@@ -223,8 +270,11 @@ static void pf_conv(FILE *fp, struct pf *pf, const char *spec, int n)
 		return;
 	}
 	ps.conv = spec[n];
+	ps.bits = strchr("diouxX", ps.conv) ? pf_bits(inner) : 0;
 	d = pf->data + f->off;
-	if (ps.conv == 'v')
+	if (ps.conv == 'r' && f->type->fmt == FMT_BUF)	/* %r, %rx */
+		text_buf(fp, d, f->type->size, spec[n + 1] == 'x');
+	else if (ps.conv == 'v')
 		out_value(fp, f->type, d);
 	else if (ps.conv == 's')
 		pf_string(fp, &ps, f->type, d);
@@ -262,7 +312,7 @@ void out_printf(FILE *fp, const char *fmt, const struct type *args,
 			pf_conv(fp, &pf, fmt, (int)n);
 		else			/* unknown: printed verbatim */
 			fwrite(fmt, 1, n + 1, fp);
-		fmt += n + 1;
+		fmt += n + 1 + (fmt[n] == 'r' && fmt[n + 1] == 'x');
 	}
 }
 

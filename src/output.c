@@ -24,6 +24,7 @@
 #define NSEC_PER_SEC	1000000000LL
 #define MAX_FRAMES	127	/* PERF_MAX_STACK_DEPTH */
 
+enum out_style out_style = STYLE_PLY;
 bool out_unicode = true;
 int (*out_stack_frames)(uint32_t id, uint64_t *ips, int max);
 
@@ -159,34 +160,57 @@ static void print_ksym(FILE *fp, uint64_t addr)
 	fputs(ksym_name(addr, buf, sizeof(buf)), fp);
 }
 
-/* a newline, then "\tsym+off\n" per frame, innermost first */
-static void print_stack(FILE *fp, uint32_t id)
+/* the frames of stack id (innermost first), at most max; or -1 and
+ * why not in *why */
+int stack_ips(uint32_t id, uint64_t *ips, int max, const char **why)
 {
-	uint64_t ips[MAX_FRAMES];
-	int i, n;
+	int n;
 
 	/* bpf_get_stackid() failed in the probe: its -errno is the id */
 	switch ((int32_t)id) {
 	case -EFAULT:
-		fputs("<no stack: the kernel could not walk it>", fp);
-		return;
+		*why = "<no stack: the kernel could not walk it>";
+		return -1;
 	case -EEXIST:
-		fputs("<no stack: lost to a hash collision>", fp);
-		return;
+		*why = "<no stack: lost to a hash collision>";
+		return -1;
 	case -ENOMEM:
 	case -E2BIG:
-		fputs("<no stack: the stack map is full>", fp);
-		return;
+		*why = "<no stack: the stack map is full>";
+		return -1;
 	}
-	n = out_stack_frames ? out_stack_frames(id, ips, MAX_FRAMES) : -ENOSYS;
+	if (max > MAX_FRAMES || max <= 0)
+		max = MAX_FRAMES;
+	n = out_stack_frames ? out_stack_frames(id, ips, max) : -ENOSYS;
 	if (n < 0) {
-		fprintf(fp, "<STACKID%u>", id);
+		*why = NULL;
+		return -1;
+	}
+	return n;
+}
+
+/* a newline, then "\tsym+off\n" per frame, innermost first (user
+ * stacks: addresses) */
+static void print_stack(FILE *fp, const struct type *t, uint32_t id)
+{
+	uint64_t ips[MAX_FRAMES];
+	const char *why;
+	int i, n = stack_ips(id, ips, (int)t->max, &why);
+
+	if (n < 0) {
+		if (why)
+			fputs(why, fp);
+		else
+			fprintf(fp, "<STACKID%u>", id);
 		return;
 	}
 	fputc('\n', fp);
-	for (i = 0; i < n && i < MAX_FRAMES && ips[i]; i++) {
+	for (i = 0; i < n && ips[i]; i++) {
 		fputc('\t', fp);
-		print_ksym(fp, ips[i]);
+		if (t->fmt == FMT_USTACK)
+			fprintf(fp, "%#" PRIx64, ips[i]);
+		else
+			print_ksym(fp, ips[i]);
 		fputc('\n', fp);
 	}
 }
@@ -322,6 +346,170 @@ static void print_quantize(FILE *fp, const struct type *t, const void *data)
 	}
 }
 
+/* lhist(): "\t< min", "\t[lo, hi)", "\t>= max" and the bars of the
+ * buckets that counted something */
+static void print_lhist(FILE *fp, const struct type *t, const void *data)
+{
+	uint64_t total = quantize_total(t, data);
+	int64_t lo, hi;
+	char label[64];
+	int i;
+
+	fputc('\n', fp);
+	for (i = 0; i < t->len; i++) {
+		if (!bucket(data, i))
+			continue;
+		lhist_bounds(t, i, &lo, &hi);
+		if (!i)
+			snprintf(label, sizeof(label), "< %" PRId64, t->min);
+		else if (i == t->len - 1)
+			snprintf(label, sizeof(label), ">= %" PRId64, t->max);
+		else
+			snprintf(label, sizeof(label), "[%" PRId64 ", %" PRId64
+				 ")", lo, hi);
+		fprintf(fp, "\t%14s", label);
+		print_count(fp, bucket(data, i), total);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* values of bpftrace's functions, as text (out_bt.c prints them too) */
+
+void text_ntop(const void *d, char *buf, size_t size)
+{
+	const unsigned char *a = (const unsigned char *)d + 8;
+	uint64_t af = load_u(d, 8);
+	int i, best = -1, blen = 0, run;
+	size_t n = 0;
+
+	if (af != 10) {		/* AF_INET6 */
+		snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	/* ::ffff:a.b.c.d */
+	if (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		snprintf(buf, size, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14],
+			 a[15]);
+		return;
+	}
+	/* the longest run of zero words (two or more) becomes "::" */
+	for (i = 0; i < 8; i += run ? run : 1) {
+		for (run = 0; i + run < 8 && !a[2 * (i + run)] &&
+		     !a[2 * (i + run) + 1]; run++)
+			;
+		if (run > blen && run > 1) {
+			best = i;
+			blen = run;
+		}
+	}
+	buf[0] = '\0';
+	for (i = 0; i < 8 && n < size; i++) {
+		if (i == best) {
+			n += snprintf(buf + n, size - n, "::");
+			i += blen - 1;
+			continue;
+		}
+		n += snprintf(buf + n, size - n, "%s%x",
+			      i && i != best + blen ? ":" : "",
+			      a[2 * i] << 8 | a[2 * i + 1]);
+	}
+}
+
+/* ns since boot (CLOCK_MONOTONIC's) as a local time in strftime's fmt */
+void text_strftime(const char *fmt, int64_t ns, char *buf, size_t size)
+{
+	char f[256], *o = f;
+	struct tm tm;
+	time_t s;
+
+	ns += walltime_off;
+	s = (time_t)(ns / NSEC_PER_SEC);
+	if (!localtime_r(&s, &tm))
+		memset(&tm, 0, sizeof(tm));
+	/* bpftrace's %f: the microseconds */
+	for (; *fmt && o < f + sizeof(f) - 8; fmt++) {
+		if (fmt[0] == '%' && fmt[1] == 'f') {
+			o += sprintf(o, "%06d", (int)(ns % NSEC_PER_SEC / 1000));
+			fmt++;
+		} else if (fmt[0] == '%' && fmt[1]) {
+			*o++ = *fmt++;
+			*o++ = *fmt;
+		} else {
+			*o++ = *fmt;
+		}
+	}
+	*o = '\0';
+	if (!strftime(buf, size, f, &tm))
+		buf[0] = '\0';
+}
+
+/* the wall clock now */
+void text_now(const char *fmt, char *buf, size_t size)
+{
+	text_strftime(fmt, timespec_ns(CLOCK_MONOTONIC), buf, size);
+}
+
+/* buf(): printable bytes as they are, others \xNN (all: every byte) */
+void text_buf(FILE *fp, const void *d, int size, bool all)
+{
+	const unsigned char *b = (const unsigned char *)d + 8;
+	uint64_t len = load_u(d, 8);
+	uint64_t i;
+
+	if (len > (uint64_t)size - 8)
+		len = size - 8;
+	for (i = 0; i < len; i++) {
+		if (!all && b[i] >= 0x20 && b[i] < 0x7f)
+			fputc(b[i], fp);
+		else
+			fprintf(fp, "\\x%02x", b[i]);
+	}
+}
+
+/* avg() and stats(): { count; total }; the average truncates as C's
+ * division does */
+uint64_t agg_count(const void *d)
+{
+	return load_u(d, 8);
+}
+
+int64_t agg_total(const void *d)
+{
+	return (int64_t)load_u((const char *)d + 8, 8);
+}
+
+int64_t agg_avg(const struct type *t, const void *d)
+{
+	uint64_t n = agg_count(d), tot = load_u((const char *)d + 8, 8);
+
+	if (!n)
+		return 0;
+	if (t->base && t->base->sign)
+		return (int64_t)tot / (int64_t)n;
+	return (int64_t)(tot / n);
+}
+
+/* a total or an average: signed if the argument was */
+void print_num(FILE *fp, const struct type *t, int64_t v)
+{
+	if (t->base && t->base->sign)
+		fprintf(fp, "%" PRId64, v);
+	else
+		fprintf(fp, "%" PRIu64, (uint64_t)v);
+}
+
+/* lhist bucket i of t: its bounds ([lo, hi), the first below min, the
+ * last max and above) */
+void lhist_bounds(const struct type *t, int i, int64_t *lo, int64_t *hi)
+{
+	*lo = i ? t->min + (i - 1) * t->step : INT64_MIN;
+	*hi = i == t->len - 1 ? INT64_MAX : t->min + i * t->step;
+	if (i == t->len - 1)
+		*lo = t->max;
+	if (*hi > t->max && i)
+		*hi = t->max;
+}
+
 /* ---------------------------------------------------------------- */
 /* arrays and structs                                               */
 
@@ -453,6 +641,10 @@ static void print_default(FILE *fp, const struct type *t, const void *data)
 
 void out_value(FILE *fp, const struct type *t, const void *data)
 {
+	if (out_style != STYLE_PLY) {
+		bt_value(fp, t, data, false);
+		return;
+	}
 	uint64_t u = load_u(data, t->size);
 
 	switch (t->fmt) {
@@ -478,7 +670,7 @@ void out_value(FILE *fp, const struct type *t, const void *data)
 		print_walltime(fp, load_int(t, data));
 		break;
 	case FMT_STACK:
-		print_stack(fp, (uint32_t)u);
+		print_stack(fp, t, (uint32_t)u);
 		break;
 	case FMT_KSYM:
 		print_ksym(fp, u);
@@ -492,6 +684,65 @@ void out_value(FILE *fp, const struct type *t, const void *data)
 		break;
 	case FMT_TUPLE:
 		print_tuple(fp, t, data);
+		break;
+	default:
+		out_special_text(fp, t, data);
+		break;
+	}
+}
+
+/* the printers of bpftrace's values, in ply's output */
+void out_special_text(FILE *fp, const struct type *t, const void *data)
+{
+	uint64_t u = load_u(data, t->size < 8 ? t->size : 8);
+	char buf[256];
+
+	switch (t->fmt) {
+	case FMT_LHIST:
+		print_lhist(fp, t, data);
+		break;
+	case FMT_HIST:
+		bt_value(fp, t, data, false);
+		break;
+	case FMT_AVG:
+		print_num(fp, t, agg_avg(t, data));
+		break;
+	case FMT_STATS:
+		fprintf(fp, "count %" PRIu64 ", average ", agg_count(data));
+		print_num(fp, t, agg_avg(t, data));
+		fputs(", total ", fp);
+		print_num(fp, t, agg_total(data));
+		break;
+	case FMT_MINMAX:
+		print_num(fp, t, (int64_t)u);
+		break;
+	case FMT_SYM:
+	case FMT_KPROBE:
+		fputs(t->fmt == FMT_KPROBE ? "kprobe:" : "", fp);
+		fputs(ksym_func(u, buf, sizeof(buf)), fp);
+		break;
+	case FMT_USYM:
+		fprintf(fp, "%#" PRIx64, u);
+		break;
+	case FMT_USTACK:
+		print_stack(fp, t, (uint32_t)u);
+		break;
+	case FMT_STRFTIME:
+		text_strftime(t->strfmt, (int64_t)u, buf, sizeof(buf));
+		fputs(buf, fp);
+		break;
+	case FMT_NTOP:
+		text_ntop(data, buf, sizeof(buf));
+		fputs(buf, fp);
+		break;
+	case FMT_BUF:
+		text_buf(fp, data, t->size, false);
+		break;
+	case FMT_STRERROR:
+		fputs(strerror((int)load_int(t, data)), fp);
+		break;
+	default:
+		print_default(fp, t, data);
 		break;
 	}
 }

@@ -223,6 +223,11 @@ static const char *tok_desc(const struct token *t)
 	}
 }
 
+static bool tok_is(const struct token *t, const char *word)
+{
+	return t->len == (int)strlen(word) && !strncmp(t->p, word, t->len);
+}
+
 /* what ply can't do yet: said where it is, not at the next token */
 static _Noreturn void unsupported(struct loc l, const char *what)
 {
@@ -262,6 +267,50 @@ static char *tok_text(const struct token *t)
 static struct node *parse_expr(struct parser *p);
 
 /* args = expr { "," expr } ; then the closing token */
+/* the words that start a type in a cast: "(uint8)x", "(struct sock *)p" */
+static bool type_word(const struct token *t)
+{
+	static const char *const words[] = {
+		"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+		"uint64", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+		"char", "short", "int", "long", "unsigned", "signed", "bool",
+		"void", "struct", "union", "enum",
+	};
+	size_t i;
+
+	if (t->kind != TOK_IDENT)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if ((int)strlen(words[i]) == t->len &&
+		    !strncmp(words[i], t->p, t->len))
+			return true;
+	return false;
+}
+
+/* type = word { word } { "*" } [ "[" NUM "]" ]: its spelling */
+static char *parse_type(struct parser *p)
+{
+	char *s = NULL, *o;
+	struct token t;
+
+	while (type_word(peek(p)) || (s && peek(p)->kind == TOK_IDENT)) {
+		t = next(p);
+		o = s;
+		s = xasprintf("%s%s%.*s", o ? o : "", o ? " " : "", t.len, t.p);
+	}
+	while (accept(p, TOK_STAR)) {
+		o = s;
+		s = xasprintf("%s%s*", o, o[strlen(o) - 1] == '*' ? "" : " ");
+	}
+	if (accept(p, TOK_LBRACK)) {
+		t = expect(p, TOK_NUM);
+		o = s;
+		s = xasprintf("%s[%llu]", o, (unsigned long long)t.num);
+		expect(p, TOK_RBRACK);
+	}
+	return s;
+}
+
 static struct node *parse_args(struct parser *p, enum tok_kind close)
 {
 	struct node *head = NULL, **tail = &head;
@@ -307,53 +356,20 @@ static struct node *parse_ident(struct parser *p)
 	}
 	n = node_new(N_CALL, t.loc);
 	n->name = tok_text(&t);
+	/* sizeof(type), offsetof(struct s, member): a type first */
+	if ((!strcmp(n->name, "sizeof") || !strcmp(n->name, "offsetof")) &&
+	    type_word(peek(p))) {
+		n->args = node_new(N_CAST, peek(p)->loc);
+		n->args->name = parse_type(p);
+		if (accept(p, TOK_COMMA))
+			n->args->next = parse_args(p, TOK_RPAREN);
+		else
+			expect(p, TOK_RPAREN);
+		return grown(n);
+	}
 	if (!accept(p, TOK_RPAREN))
 		n->args = parse_args(p, TOK_RPAREN);
 	return grown(n);
-}
-
-/* the words that start a type in a cast: "(uint8)x", "(struct sock *)p" */
-static bool type_word(const struct token *t)
-{
-	static const char *const words[] = {
-		"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-		"uint64", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
-		"char", "short", "int", "long", "unsigned", "signed", "bool",
-		"void", "struct", "union", "enum",
-	};
-	size_t i;
-
-	if (t->kind != TOK_IDENT)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(words); i++)
-		if ((int)strlen(words[i]) == t->len &&
-		    !strncmp(words[i], t->p, t->len))
-			return true;
-	return false;
-}
-
-/* type = word { word } { "*" } [ "[" NUM "]" ]: its spelling */
-static char *parse_type(struct parser *p)
-{
-	char *s = NULL, *o;
-	struct token t;
-
-	while (type_word(peek(p)) || (s && peek(p)->kind == TOK_IDENT)) {
-		t = next(p);
-		o = s;
-		s = xasprintf("%s%s%.*s", o ? o : "", o ? " " : "", t.len, t.p);
-	}
-	while (accept(p, TOK_STAR)) {
-		o = s;
-		s = xasprintf("%s%s*", o, o[strlen(o) - 1] == '*' ? "" : " ");
-	}
-	if (accept(p, TOK_LBRACK)) {
-		t = expect(p, TOK_NUM);
-		o = s;
-		s = xasprintf("%s[%llu]", o, (unsigned long long)t.num);
-		expect(p, TOK_RBRACK);
-	}
-	return s;
 }
 
 static struct node *parse_unary(struct parser *p);
@@ -758,9 +774,13 @@ static struct node *parse_loop(struct parser *p)
 {
 	struct token t = next(p);
 	struct node *n = node_new(N_LOOP, t.loc), *r;
+	bool paren = true;
 
 	n->op = t.kind;
-	expect(p, TOK_LPAREN);
+	if (t.kind == TOK_FOR && peek(p)->kind == TOK_VAR)
+		paren = false;		/* for $i : a..b { } */
+	else
+		expect(p, TOK_LPAREN);
 	if (t.kind == TOK_WHILE) {
 		n->cond = parse_expr(p);
 	} else if (t.kind == TOK_UNROLL) {
@@ -781,7 +801,8 @@ static struct node *parse_loop(struct parser *p)
 			n->rhs = grown(r);
 		}
 	}
-	expect(p, TOK_RPAREN);
+	if (paren)
+		expect(p, TOK_RPAREN);
 	return parse_loop_body(p, n);
 }
 
@@ -1107,6 +1128,11 @@ struct node *parse_script(const struct src *src)
 	p.bt = src->bt;
 	p.end = p.lx.loc;
 	while ((t = peek_probe(&p))->kind != TOK_EOF) {
+		if (t->kind == TOK_IDENT && (tok_is(t, "struct") ||
+		    tok_is(t, "union") || tok_is(t, "enum") ||
+		    tok_is(t, "typedef")))
+			unsupported(t->loc, "a type declaration (kernel struct "
+				    "types)");
 		if (t->kind == TOK_IDENT && t->len == 6 &&
 		    !strncmp(t->p, "config", 6) &&
 		    peek2(&p)->kind == TOK_ASSIGN) {

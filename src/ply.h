@@ -51,6 +51,7 @@ extern jmp_buf *diag_jmp;	/* where diag_fatal goes; NULL: exit(1) */
 extern char diag_last[256];	/* the last error's message (-T) */
 extern FILE *diag_file;		/* where messages go; NULL: stderr */
 extern bool diag_color;		/* set from isatty(2) by main */
+extern bool diag_no_warnings;	/* bpftrace's --no-warnings */
 
 /* a new compile of src: no errors yet */
 void diag_reset(const struct src *src);
@@ -322,7 +323,28 @@ enum printer {
 	FMT_DYN,		/* __data_loc: "dynamic(N bytes, offset 0x..)" */
 	FMT_QUANTIZE,	/* u64[] log2 buckets; base = argument type */
 	FMT_TUPLE,	/* a struct printed "(a, b)" */
+	FMT_HIST,		/* u64[] bpftrace's log2 buckets: 0, 1, then
+			 * [2^(i-1), 2^i); base = argument type */
+	FMT_LHIST,	/* u64[] linear buckets: below min, min..max in
+			 * steps, max and above; base = argument type */
+	FMT_AVG,		/* { u64 count; s64 total }: total / count */
+	FMT_STATS,	/* the same: "count N, average A, total T" */
+	FMT_MINMAX,	/* { s64 value; u64 set }: the value */
+	FMT_SYM,		/* kernel address: "sym" (bpftrace's ksym) */
+	FMT_USYM,		/* user address: hex until uprobes (usym) */
+	FMT_USTACK,	/* user stack id: "\t0x...\n" per frame */
+	FMT_STRFTIME,	/* { u64 ns } since boot: strftime(strfmt) */
+	FMT_NTOP,		/* { u64 af; u8 addr[16] }: IPv4 or IPv6 text */
+	FMT_BUF,		/* { u64 len; u8 data[] }: \xNN escapes (%r) */
+	FMT_STRERROR,	/* an errno: strerror(3) text */
+	FMT_KPROBE,	/* kernel address: "kprobe:sym" (probe) */
 };
+
+/* a histogram's buckets (u64[]) */
+static inline bool fmt_is_hist(enum printer f)
+{
+	return f == FMT_QUANTIZE || f == FMT_HIST || f == FMT_LHIST;
+}
 
 struct field {
 	const char *name;
@@ -345,6 +367,9 @@ struct type {
 	const char *name;	/* "int", "struct sched_switch", "" (anon) */
 	struct field *fields;	/* TY_STRUCT */
 	int nfields;
+	int64_t min, max, step;	/* FMT_LHIST; FMT_STACK/USTACK: max =
+				 * frames printed (0: all) */
+	const char *strfmt;	/* FMT_STRFTIME: strftime's format */
 };
 
 extern struct type ty_void, ty_char, ty_s8, ty_u8, ty_s16, ty_u16,
@@ -380,7 +405,12 @@ struct type *type_parse(const char *name, const struct arch *a, bool *kernel);
 /* ---------------------------------------------------------------- */
 /* sema.c: identifiers resolved, types inferred, maps collected     */
 
-enum agg_kind { AGG_NONE, AGG_COUNT, AGG_SUM, AGG_QUANTIZE };
+enum agg_kind {
+	AGG_NONE, AGG_COUNT, AGG_SUM, AGG_QUANTIZE,
+	AGG_LHIST,	/* like quantize, linear buckets */
+	AGG_MIN, AGG_MAX,	/* { value, set } per CPU */
+	AGG_AVG, AGG_STATS,	/* { count, total } per CPU */
+};
 
 struct map {
 	const char *name;	/* "@", "@reads", "t" */
@@ -390,7 +420,8 @@ struct map {
 	struct type *vtype;	/* value; FMT_QUANTIZE array for quantize */
 	enum agg_kind agg;	/* aggregations live in per-CPU maps */
 	bool keyless;		/* "@: 5" instead of "{ key }: 5" */
-	bool deleted;		/* a probe deletes from it */
+	bool deleted;		/* a probe deletes from it, or asks
+				 * has_key: no hot-key cache */
 	enum bpf_map_type type;	/* HASH; PERCPU_HASH for an aggregation,
 				 * PERCPU_ARRAY (one entry) if keyless */
 	struct map *hot;	/* keyed count()/sum(): the hot-key cache in
@@ -425,14 +456,31 @@ static inline int hot_used_off(const struct map *m)
 
 /* Asynchronous actions: the BPF program sends a record whose first
  * u64 is the action's id; user space acts on it in order. */
-enum action_kind { ACT_PRINT, ACT_PRINTF, ACT_EXIT, ACT_CLEAR, ACT_PRINTMAP };
+enum action_kind {
+	ACT_PRINT,	/* print(a, b): the values, one line */
+	ACT_PRINTF,
+	ACT_EXIT,
+	ACT_CLEAR,	/* clear(@m) */
+	ACT_PRINTMAP,	/* print(@m[, top[, div]]) */
+	ACT_ZERO,	/* zero(@m): every value 0, keys kept */
+	ACT_TIME,	/* time([fmt]): the wall clock, strftime(fmt) */
+	ACT_JOIN,	/* join(argv[, sep]): strings of a char *[] */
+	ACT_SYSTEM,	/* system(fmt, ...): sh -c, --unsafe */
+	ACT_CAT,	/* cat(fmt, ...): a file's contents */
+};
+
+/* join()'s record: JOIN_MAX strings of JOIN_LEN bytes */
+#define JOIN_MAX	16
+#define JOIN_LEN	64
 
 struct action {
 	int id;
 	enum action_kind kind;
 	const char *fmt;	/* ACT_PRINTF: the format literal */
 	struct type *args;	/* record layout after the id: anon struct */
-	struct map *map;	/* ACT_CLEAR, ACT_PRINTMAP */
+	struct map *map;	/* ACT_CLEAR, ACT_PRINTMAP, ACT_ZERO */
+	int top, div;		/* ACT_PRINTMAP: the top N rows (0: all),
+				 * values divided by div (0: 1) */
 	struct loc loc;
 	struct action *next;
 };
@@ -444,8 +492,15 @@ struct var {
 	const char *name;	/* "$x" */
 	struct loc loc;		/* its first assignment */
 	struct type *type;	/* from its first assignment */
+	bool bad;		/* its assignment had an error: its uses
+				 * are not errors of their own */
 	int off;		/* codegen.c: its stack slot */
 };
+
+/* the u64 slots of globalmap, set by run.c before attaching */
+#define GLOBAL_START	0	/* the clock at start (elapsed) */
+#define GLOBAL_CPID	1	/* -c's command (cpid) */
+#define GLOBAL_NSLOTS	2
 
 /* the slots of countmap's one value (per CPU) */
 #define COUNT_LOST	0	/* records the ring buffer had no room for */
@@ -470,7 +525,18 @@ struct script {
 					 * programs, per CPU: u64s (below) */
 	struct map *zeromap;		/* zeroes to initialise big values */
 	struct map *exitmap;		/* one u32: set once exit() ran */
+	struct map *globalmap;		/* u64s user space sets: GLOBAL_* */
+	struct map *scratchmap;		/* per-CPU room for records too big
+					 * for the stack (join) */
 	bool uses_exit;
+	bool unsafe;			/* signal(), system() allowed */
+	const struct src *src;		/* positional parameters */
+	int strlen;			/* str()'s default size */
+	int cfg_pages;			/* config's perf_rb_pages, or 0 */
+	int max_probes;			/* bpftrace's limit, or 0 */
+	int missing;			/* missing_probes: 0 error, 1 warn,
+					 * 2 ignore */
+	bool no_exit_maps;		/* print_maps_on_exit = false */
 	int map_entries;		/* of a map (-M) */
 	int nmaps;
 };
@@ -534,6 +600,10 @@ int codegen_probe(struct script *s, struct probe *pb);
  * touching it; NULL after printing the errors */
 struct compile_opts {
 	int map_entries;	/* entries of each map (-M); 0: 1024 */
+	int strlen;		/* str()'s default size; 0: 128 (bpftrace's
+				 * language: 64) */
+	bool unsafe;		/* signal(), system() */
+	int max_probes;		/* bpftrace's limit; 0: none */
 };
 struct script *compile_script(const struct src *src, const struct kernel *k,
 			      const struct compile_opts *co);
@@ -617,6 +687,10 @@ struct kernel {
 	int comm_off;		/* task_struct.comm in BTF, read in place
 				 * (5.11, BTF); -1: the comm helper */
 	bool comm_padded;	/* task names end in NULs (5.17) */
+	int task_comm, task_parent, task_tgid;	/* task_struct's comm,
+				 * real_parent and tgid in BTF, or -1
+				 * (pcomm, ppid) */
+	int ncpus;		/* online CPUs (ncpus) */
 	bool func_ip;		/* bpf_get_func_ip() in kprobes (5.15) */
 	bool kprobe_multi;	/* kprobe_multi links (5.18, CONFIG_FPROBE) */
 	bool kprobe_pmu;	/* the perf kprobe PMU (4.17), else
@@ -642,8 +716,11 @@ void kernel_report(const struct kernel *k, FILE *fp);
 /* ---------------------------------------------------------------- */
 /* provider/: where probes attach                                   */
 
+struct plist;
+
 struct probe {
 	struct node *ast;	/* N_PROBE */
+	bool bt;		/* in bpftrace's language */
 	const char *spec;	/* "tracepoint:sched/sched_switch" */
 	const char *arg;	/* the text after the first ':' */
 	const struct provider *prov;
@@ -658,6 +735,8 @@ struct probe {
 	int attach_type;	/* expected_attach_type: a provider's
 				 * BPF_TRACE_KPROBE_MULTI, else 0 */
 	int stack_size;		/* codegen.c: bytes of stack used */
+	int points;		/* what it attaches to (a glob's functions);
+				 * 0: one */
 	void *priv;		/* provider's own state (event fds ...) */
 	struct probe *next;
 };
@@ -690,7 +769,26 @@ struct provider {
 	void (*detach)(struct probe *pb);	/* optional; idempotent */
 	/* optional: how it will attach, for -S (--dump=attach) */
 	void (*describe)(const struct probe *pb, FILE *fp);
+	/* optional: -l: the probes it has, given to plist_add */
+	void (*list)(const struct kernel *k, struct plist *l);
+	/* optional: the specs a glob in arg stands for ("sched:sched_s*"
+	 * -> "sched:sched_switch" ...), each a probe of its own; the
+	 * count, the args in *out */
+	int (*expand)(const struct kernel *k, const char *arg, char ***out);
 };
+
+/* list.c: -l's list, which providers add to */
+struct plist {
+	const char *pattern;	/* a glob of what the provider has */
+	bool verbose;		/* -lv: details wanted */
+	const struct provider *prov;
+	char **names, **details;
+	int n, cap;
+};
+/* is prov:name wanted? */
+bool plist_want(const struct plist *l, const char *name);
+/* add prov:name (detail: -lv's lines, allocated, or NULL) */
+void plist_add(struct plist *l, const char *name, char *detail);
 
 extern const struct provider *const providers[];	/* NULL-terminated */
 extern const struct provider kprobe_provider, kretprobe_provider,
@@ -698,6 +796,8 @@ extern const struct provider kprobe_provider, kretprobe_provider,
 	begin_provider, end_provider;
 /* by exact name or unambiguous prefix, in table order (as ply does) */
 const struct provider *provider_find(const char *name, int len);
+/* bpftrace's providers ply lacks: what they need, or NULL */
+const char *provider_unsupported(const char *name, int len);
 /* the lexer: the spec_slashes of the provider p[0..len) names, -1 if
  * none (an unknown provider's spec runs to the next blank) */
 int provider_spec_slashes(const char *p, int len);
@@ -713,6 +813,10 @@ void prov_perf_detach(int *fds, int n);	/* closes, sets -1 */
  * may_mount) mounted where it belongs; NULL + errno (EACCES: there,
  * but we may not read it) */
 const char *tracefs_lookup(bool may_mount);
+/* every event as "sys:event", sorted: the count, the names in *out */
+int tracefs_events(const char *root, char ***out);
+/* "    DECL\n" for each field but the common_ ones (bpftrace -lv) */
+char *tracefs_fields(const char *root, const char *sys, const char *event);
 /* ROOT/events/<sys>/<event>/format as a struct type; NULL + errno */
 struct type *tracefs_format(const char *root, const char *sys,
 			    const char *event, int *id);
@@ -782,19 +886,38 @@ bool ksym_parse(char *line, uint64_t *addr, char *type, char **name,
 		char **mod);
 /* "sym+off" (or "sym" when off is 0, or hex if unknown) into buf */
 const char *ksym_name(uint64_t addr, char *buf, size_t size);
+/* "sym+off" with +0 too (bpftrace's stacks) */
+const char *ksym_offset(uint64_t addr, char *buf, size_t size);
+/* "sym" alone, "0x..." if unknown, "0" for 0 */
+const char *ksym_func(uint64_t addr, char *buf, size_t size);
+/* the address of symbol name (text or data, vmlinux's), or 0 */
+uint64_t ksym_addr(const char *name);
 
 /* ---------------------------------------------------------------- */
 /* output.c: values, maps and histograms as text                    */
 
+/* how values, maps and records look: ply's, bpftrace's, or JSON
+ * objects (bpftrace's, one per line) */
+enum out_style { STYLE_PLY, STYLE_BT, STYLE_JSON };
+extern enum out_style out_style;
 extern bool out_unicode;	/* histogram bars in box characters */
 void out_init(void);		/* wall clock offset for FMT_WALLTIME */
 void out_value(FILE *fp, const struct type *t, const void *data);
 /* printf(fmt, ...) with the args packed as in `args` */
 void out_printf(FILE *fp, const char *fmt, const struct type *args,
 		const void *data);
-/* "\n@name:\n" and the entries, sorted by value then key */
-void out_map(FILE *fp, const struct map *m);
+/* "\n@name:\n" and the entries, sorted by value then key (ply's;
+ * bpftrace's order and format in its styles); top: only the top N
+ * (0: all), values divided by div (0: 1) */
+void out_map(FILE *fp, const struct map *m, int top, int div);
 void out_map_clear(struct map *m);
+/* out_record.c: a record of a (print, printf, time, join, cat, system)
+ * as text or JSON */
+void out_record(FILE *fp, const struct action *a, const void *data);
+/* bpftrace's "Attaching N probes..." (stderr), or its JSON (stdout) */
+void out_attaching(int n);
+void out_lost(FILE *fp, uint64_t n);	/* "Lost N events" */
+void out_map_zero(struct map *m);	/* zero(): values 0, keys kept */
 /* out_map's printing half: n rows already read (per-CPU values
  * summed), each ktype->size key bytes then vtype->size value bytes;
  * sorts them in place */

@@ -25,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ply.h"
@@ -100,6 +101,13 @@ static int create_maps(struct script *s)
 				     s->zeromap->vtype->size))
 		return -1;
 	if (s->exitmap && map_create(s->exitmap, BPF_MAP_TYPE_ARRAY, 4, 4))
+		return -1;
+	if (s->globalmap && map_create(s->globalmap, BPF_MAP_TYPE_ARRAY, 4,
+				       s->globalmap->vtype->size))
+		return -1;
+	if (s->scratchmap && map_create(s->scratchmap,
+					BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+					s->scratchmap->vtype->size))
 		return -1;
 	if (map_create(s->countmap, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		       s->countmap->vtype->size))
@@ -182,19 +190,6 @@ static void run_once(struct script *s, enum prov_when when)
 /* ---------------------------------------------------------------- */
 /* records                                                          */
 
-static void print_args(const struct type *args, const char *data)
-{
-	int i;
-
-	for (i = 0; i < args->nfields; i++) {
-		if (i)
-			fputs(", ", stdout);
-		out_value(stdout, args->fields[i].type,
-			  data + args->fields[i].off);
-	}
-	fputc('\n', stdout);
-}
-
 static void on_record(void *arg, const void *rec, int size)
 {
 	struct run *r = arg;
@@ -209,12 +204,6 @@ static void on_record(void *arg, const void *rec, int size)
 		return;
 	a = r->acts[id];
 	switch (a->kind) {
-	case ACT_PRINT:
-		print_args(a->args, data);
-		break;
-	case ACT_PRINTF:
-		out_printf(stdout, a->fmt, a->args, data);
-		break;
 	case ACT_EXIT:
 		memcpy(&id, data, 8);
 		if ((int64_t)id < 0 || id > 255) {
@@ -228,8 +217,14 @@ static void on_record(void *arg, const void *rec, int size)
 	case ACT_CLEAR:
 		out_map_clear(a->map);
 		break;
+	case ACT_ZERO:
+		out_map_zero(a->map);
+		break;
 	case ACT_PRINTMAP:
-		out_map(stdout, a->map);
+		out_map(stdout, a->map, a->top, a->div);
+		break;
+	default:
+		out_record(stdout, a, data);
 		break;
 	}
 }
@@ -260,10 +255,12 @@ static bool drain(struct run *r)
 	check_output(r);
 	if (lost) {
 		r->lost += lost;
-		if (r->o->keep_going)
+		if (out_style != STYLE_PLY)
+			out_lost(stdout, lost);
+		else if (r->o->keep_going)
 			warn_msg("lost %llu events",
 				 (unsigned long long)lost);
-		else
+		if (!r->o->keep_going)
 			r->done = true;
 	}
 	return budget == 0;
@@ -349,6 +346,26 @@ static uint64_t report_drops(struct script *s)
 	return total;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct map *const *)a)->name,
+		      (*(struct map *const *)b)->name);
+}
+
+/* bpftrace prints its maps in the order of their names */
+static void maps_by_name(struct script *s)
+{
+	struct map **v = xcalloc(s->nmaps + 1, sizeof(*v)), *m;
+	int n = 0, i;
+
+	for (m = s->maps; m; m = m->next)
+		v[n++] = m;
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 0; i < n; i++)
+		out_map(stdout, v[i], 0, 0);
+	xfree(v);
+}
+
 /* END, the last records, the maps, and what was lost; the status */
 static int finish(struct run *r)
 {
@@ -360,8 +377,13 @@ static int finish(struct run *r)
 	while (drain(r))
 		;
 	r->done = true;
+	if (out_style == STYLE_BT)	/* bpftrace's two newlines */
+		fputs("\n\n", stdout);
 	for (m = r->s->maps; m; m = m->next)
-		out_map(stdout, m);
+		if (out_style == STYLE_PLY)
+			out_map(stdout, m, 0, 0);
+	if (out_style != STYLE_PLY)
+		maps_by_name(r->s);
 	if (fflush(stdout))
 		check_output(r);
 	if (r->lost) {
@@ -384,6 +406,34 @@ static int finish(struct run *r)
 	if (r->exited)
 		return r->exit_code;
 	return r->o->child_ended ? r->o->child_status : 0;
+}
+
+/* what the programs read from user space: the start (elapsed) and
+ * the -c command's pid (cpid) */
+static void set_globals(struct script *s, const struct run_opts *o)
+{
+	uint64_t g[GLOBAL_NSLOTS] = { 0 };
+	struct timespec ts;
+	uint32_t zero = 0;
+
+	if (!s->globalmap)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	g[GLOBAL_START] = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	g[GLOBAL_CPID] = o->child > 0 ? (uint64_t)o->child : 0;
+	bpf_map_update(s->globalmap->fd, &zero, g, BPF_ANY);
+}
+
+/* what bpftrace counts as probes: every function of a glob, BEGIN and
+ * END once each */
+static int attach_points(const struct script *s)
+{
+	const struct probe *pb;
+	int n = 0;
+
+	for (pb = s->probes; pb; pb = pb->next)
+		n += pb->points > 0 ? pb->points : 1;
+	return n;
 }
 
 static void memlock_unlimited(void)
@@ -490,6 +540,9 @@ int run_script(struct script *s, struct run_opts *o)
 			"%s%s", s->ring_pages, strerror(errno), hint(errno));
 		goto fail;
 	}
+	set_globals(s, o);
+	if (o->attaching)
+		out_attaching(attach_points(s));
 	if (attach_all(s))
 		goto fail;
 	run_once(s, PROV_BEGIN);

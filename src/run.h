@@ -16,9 +16,40 @@ struct run_opts {
 	bool child_ended;
 	int child_status;	/* its exit status, or 128 + its signal */
 	bool keep_going, unbuffer;
+	bool attaching;		/* say "Attaching N probes..." (bpftrace) */
+	pid_t watch;		/* bpftrace's -p: end when it ends */
 	int unicode;		/* -1: from the locale */
 	int pages;		/* output buffer pages per CPU */
 };
+
+/* what the command line asks beyond a run (main.c, main_bt.c) */
+struct opts {
+	struct compile_opts co;
+	bool dry_run, dump, self_test;
+	const char *dump_what;	/* --dump=tokens,ast,bpf,attach; NULL: all */
+	const struct arch *arch;	/* --arch */
+	const char *kernel;	/* --kernel */
+	const char *list;	/* -l PATTERN ("" for all) */
+	bool list_verbose;	/* -lv */
+	bool listing;		/* -l given */
+	bool info;		/* bpftrace's --info: what the kernel has */
+	const char *script;	/* the script (-e's text, or a file name) */
+	bool inline_text;	/* script is the program's text (bpftrace -e) */
+	int nargs;		/* positional parameters $1 .. */
+	char **args;
+};
+
+/* main_bt.c: bpftrace's command line (invoked as bpftrace, or --bt
+ * first); 0, or the exit status after a message (--help: 0 too, with
+ * *done set) */
+bool bt_invoked(int argc, char **argv);
+int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
+	       bool *done);
+
+/* list.c: -l [PATTERN]: the probes there are, as
+ * provider:category:name lines (-lv: a tracepoint's fields too) */
+int list_probes(const struct kernel *k, const char *pattern, bool verbose,
+		FILE *fp);
 
 /* command.c: the -c command, forked and stopped ($target); 0, or -1
  * after err_msg (a program that can't be run: nothing is attached) */

@@ -59,6 +59,18 @@ static struct type *key_type(struct sema *se, struct node *args)
 
 	if (!args)
 		return &ty_u32;
+	/* @m[$t], $t a tuple, is @m[a, b] (as bpftrace has it) */
+	if (!args->next && expr(se, args) &&
+	    args->type->fmt == FMT_TUPLE) {
+		struct type *t = args->type;
+
+		for (n = 0; n < t->nfields && n < 16; n++) {
+			f[n].name = xasprintf("k%d", n);
+			f[n].type = t->fields[n].type;
+			f[n].off = -1;
+		}
+		return type_struct("", f, n);
+	}
 	for (a = args; a; a = a->next) {
 		if (n == 16) {
 			serr(se, a, "too many keys (at most 16)");
@@ -103,7 +115,7 @@ static bool keys_fit(const struct type *want, const struct type *got)
 }
 
 /* check the map's key against this use, fixing it on first use */
-static struct map *map_use(struct sema *se, struct node *n)
+struct map *sema_map_use(struct sema *se, struct node *n)
 {
 	struct map *m = map_get(se, n->name, n->loc);
 	struct type *kt = key_type(se, n->args);
@@ -126,6 +138,19 @@ static struct map *map_use(struct sema *se, struct node *n)
 	return m;
 }
 
+/* two aggregations' values are the same (types are made anew in
+ * every pass): buckets, their argument's type, lhist's bounds */
+static bool agg_same(const struct type *a, const struct type *b)
+{
+	if (a->kind != b->kind || a->size != b->size || a->fmt != b->fmt)
+		return false;
+	if (!a->base || !b->base)
+		return type_equal(a, b);
+	return a->len == b->len && a->base->fmt == b->base->fmt &&
+		a->base->sign == b->base->sign && a->min == b->min &&
+		a->max == b->max && a->step == b->step;
+}
+
 static void map_set_value(struct sema *se, struct node *n, struct map *m,
 			  struct type *vt, enum agg_kind agg)
 {
@@ -141,7 +166,7 @@ static void map_set_value(struct sema *se, struct node *n, struct map *m,
 		     type_name(vt), m->agg ? "an aggregation of " : "",
 		     type_name(m->vtype));
 	else if (!assignable(m->vtype, vt) ||
-		 (agg == AGG_QUANTIZE && !type_equal(m->vtype, vt)))
+		 (agg != AGG_NONE && !agg_same(m->vtype, vt)))
 		serr(se, n, "can't assign %s to map '%s' of %s",
 		     type_name(vt), m->name, type_name(m->vtype));
 }
@@ -257,21 +282,47 @@ static bool check_arity(struct sema *se, struct node *n)
 }
 
 /* the row of a call to a built-in function, found once */
-static const struct builtin *func_of(struct node *n)
+static const struct builtin *func_of(struct sema *se, struct node *n)
 {
 	if (!n->bi)
-		n->bi = builtin_find(n->name, false);
+		n->bi = builtin_find(n->name, false, se->s->bt);
 	return n->bi;
+}
+
+/* a name of bpftrace's that ply lacks (or spells otherwise): said so;
+ * true if it was */
+static bool other_lang(struct sema *se, struct node *n, const char *what)
+{
+	const char *needs = builtin_unsupported(n->name);
+	const char *ply = se->s->bt ? NULL : builtin_ply_name(n->name);
+
+	if (!se->s->bt && !strcmp(n->name, "args"))
+		ply = "data";
+	if (ply) {
+		serr(se, n, "unknown %s '%s': ply's language calls it '%s' "
+		     "(bpftrace's language is ply's with --bt, or in a .bt "
+		     "file)", what, n->name, ply);
+		return true;
+	}
+	if (needs) {
+		serr(se, n, "'%s' is not supported by ply (yet): it needs %s",
+		     n->name, needs);
+		return true;
+	}
+	return false;
 }
 
 static struct type *call(struct sema *se, struct node *n)
 {
-	const struct builtin *bi = func_of(n);
-	const char *names[64], *near;
+	const struct builtin *bi = func_of(se, n);
+	const char *names[96], *near;
 
 	if (!bi) {
+		if (other_lang(se, n, "function"))
+			return NULL;
 		near = nearest_name(n->name, names,
-				    builtin_names(false, names, 64));
+				    builtin_names(false, se->s->bt, names,
+						  96));
 		if (near)
 			serr(se, n, "unknown function '%s'; did you mean "
 			     "'%s'?", n->name, near);
@@ -310,10 +361,19 @@ struct type *type_arith(const struct type *a, const struct type *b)
 	return pa->sign ? pa : pb;
 }
 
+/* NAME_LIKE_THIS: a C constant, an enum's or a header's */
+static bool is_upper(const char *s)
+{
+	for (; *s; s++)
+		if (islower((unsigned char)*s))
+			return false;
+	return true;
+}
+
 /* a built-in variable, or one of the probe's provider */
 static struct type *ident(struct sema *se, struct node *n)
 {
-	const char *names[64], *near;
+	const char *names[96], *near;
 	const struct builtin *bi;
 	struct node *r;
 
@@ -324,14 +384,23 @@ static struct type *ident(struct sema *se, struct node *n)
 		*n = *r;
 		return expr(se, n);
 	}
-	bi = builtin_find(n->name, true);
+	bi = builtin_find(n->name, true, se->s->bt);
 	if (bi) {
 		if (!builtin_here(se, n, bi))
 			return NULL;
 		n->bi = bi;
-		return bi->rtype;
+		return bi->type ? bi->type(se, n) : bi->rtype;
 	}
-	near = nearest_name(n->name, names, builtin_names(true, names, 64));
+	if (other_lang(se, n, "identifier"))
+		return NULL;
+	if (se->s->bt && is_upper(n->name)) {
+		serr(se, n, "unknown identifier '%s': ply skips #include, so "
+		     "constants of kernel headers and enums are not supported "
+		     "by ply (yet); #define it", n->name);
+		return NULL;
+	}
+	near = nearest_name(n->name, names,
+			    builtin_names(true, se->s->bt, names, 96));
 	if (near)
 		serr(se, n, "unknown identifier '%s'; did you mean '%s'?",
 		     n->name, near);
@@ -372,21 +441,58 @@ static struct type *env(struct sema *se, struct node *n)
 	return expr(se, n);
 }
 
+/* $1 .. $N: the script's arguments, numbers or strings (missing: 0,
+ * as bpftrace has it); $#: how many */
+static struct type *positional(struct sema *se, struct node *n)
+{
+	const struct src *src = se->s->src;
+	const char *v;
+	char *end;
+	long i;
+
+	if (n->name[1] == '#') {
+		n->kind = N_NUM;
+		n->num = src ? src->argc : 0;
+		return expr(se, n);
+	}
+	i = strtol(n->name + 1, &end, 10);
+	v = src && i >= 1 && i <= src->argc ? src->argv[i - 1] : "0";
+	n->num = strtoull(v, &end, 0);
+	if (*v && !*end && (isdigit((unsigned char)*v) || *v == '-')) {
+		if (*v == '-')
+			n->num = (uint64_t)strtoll(v, &end, 0);
+		n->kind = N_NUM;
+		if (*v == '-') {	/* -5: a negation, as written */
+			n->kind = N_UNOP;
+			n->op = TOK_MINUS;
+			n->lhs = node_new(N_NUM, n->loc);
+			n->lhs->num = 0 - n->num;
+		}
+		return expr(se, n);
+	}
+	n->kind = N_STR;
+	n->str = v;
+	n->slen = strlen(v);
+	return expr(se, n);
+}
+
 /* $x: a scratch variable (collect_vars found it), else $NAME */
 static struct type *var(struct sema *se, struct node *n)
 {
 	if (!n->var)
 		n->var = var_find(se->pb, n->name);
+	if (!n->var && (n->name[1] == '#' || isdigit((unsigned char)n->name[1])))
+		return positional(se, n);
 	if (!n->var)
 		return env(se, n);
-	if (!n->var->type)
+	if (!n->var->type && !n->var->bad)
 		serr(se, n, "'%s' is used before it has a value", n->name);
 	return n->var->type;
 }
 
 static struct type *map_read(struct sema *se, struct node *n)
 {
-	struct map *m = map_use(se, n);
+	struct map *m = sema_map_use(se, n);
 
 	if (m->agg) {
 		serr(se, n, "'%s' is an aggregation: print() it or clear() "
@@ -408,7 +514,7 @@ static bool is_cmp(enum tok_kind op)
 }
 
 /* a number written in the script (42, -1): its value */
-static bool literal(const struct node *n, int64_t *v)
+bool sema_literal(const struct node *n, int64_t *v)
 {
 	if (n->kind == N_UNOP && n->op == TOK_MINUS && n->lhs->kind == N_NUM) {
 		*v = (int64_t)(0 - n->lhs->num);
@@ -426,7 +532,7 @@ static bool divisor_ok(struct sema *se, struct node *n, struct type *a)
 	int bits = type_arith(a, a)->size * 8;
 	int64_t v;
 
-	if (!literal(n->rhs, &v))
+	if (!sema_literal(n->rhs, &v))
 		return true;
 	if ((n->op == TOK_SLASH || n->op == TOK_PERCENT) && v == 0) {
 		serr(se, n->rhs, "division by zero");
@@ -475,6 +581,11 @@ static struct type *deref(struct sema *se, struct node *n, struct type *t)
 		serr(se, n, "can't dereference %s", type_name(t));
 		return NULL;
 	}
+	if (t->base->kind == TY_VOID && t->name && strstr(t->name, "struct ")) {
+		serr(se, n, "%s: kernel struct types are not supported by ply "
+		     "(yet)", t->name);
+		return NULL;
+	}
 	if (t->base->kind == TY_VOID) {
 		serr(se, n, "can't dereference a void pointer");
 		return NULL;
@@ -510,6 +621,12 @@ static struct type *member(struct sema *se, struct node *n)
 
 	if (!t)
 		return NULL;
+	if (t->kind == TY_PTR && t->base->kind == TY_VOID && t->name &&
+	    strstr(t->name, "struct ")) {
+		serr(se, n, "%s: kernel struct types are not supported by ply "
+		     "(yet)", t->name);
+		return NULL;
+	}
 	/* bpftrace's args.x: '.' through a pointer to a struct */
 	if (n->op == TOK_DOT && se->s->bt && t->kind == TY_PTR &&
 	    t->base->kind == TY_STRUCT)
@@ -610,11 +727,11 @@ static struct type *subscript(struct sema *se, struct node *n)
 		n->rhs = NULL;
 		return expr(se, n);
 	}
-	if (t->kind != TY_ARRAY || t->fmt == FMT_QUANTIZE) {
+	if (t->kind != TY_ARRAY || fmt_is_hist(t->fmt)) {
 		serr(se, n, "%s can't be subscripted", type_name(t));
 		return NULL;
 	}
-	if (!literal(n->rhs, &i)) {
+	if (!sema_literal(n->rhs, &i)) {
 		serr(se, n->rhs, "a subscript that is not a number is not "
 		     "supported by ply (yet)");
 		return NULL;
@@ -655,9 +772,10 @@ struct type *sema_expr(struct sema *se, struct node *n)
 	struct type *t = NULL;
 
 	switch (n->kind) {
-	case N_NUM:
-		t = n->num <= INT32_MAX ? &ty_int : n->num <= UINT32_MAX ?
-			&ty_uint : n->num <= INT64_MAX ? &ty_long : &ty_ulong;
+	case N_NUM:	/* bpftrace's numbers are all 64-bit */
+		t = n->num <= INT32_MAX && !se->s->bt ? &ty_int :
+			n->num <= UINT32_MAX && !se->s->bt ? &ty_uint :
+			n->num <= INT64_MAX ? &ty_long : &ty_ulong;
 		break;
 	case N_STR:
 		t = type_str((n->slen + 1 + 7) & ~7);
@@ -687,7 +805,7 @@ struct type *sema_expr(struct sema *se, struct node *n)
 /* ---------------------------------------------------------------- */
 /* statements                                                       */
 
-/* @m[k] = count() | sum(x) | quantize(x): the map holds its values */
+/* @m[k] = count() | sum(x) | quantize(x) ...: the map holds its values */
 static void assign_agg(struct sema *se, struct node *n, struct map *m)
 {
 	struct node *c = n->rhs;
@@ -700,15 +818,14 @@ static void assign_agg(struct sema *se, struct node *n, struct map *m)
 	if (!vt)
 		return;
 	c->type = vt;
-	if (bi->agg == AGG_QUANTIZE && m->vtype && m->agg == AGG_QUANTIZE &&
-	    m->vtype->len == vt->len && m->vtype->base->fmt == vt->base->fmt)
-		return;		/* the same histogram as before */
+	if (m->vtype && m->agg == bi->agg && agg_same(m->vtype, vt))
+		return;		/* the same aggregation as before */
 	map_set_value(se, n, m, vt, bi->agg);
 }
 
-static bool is_agg_call(struct node *n)
+static bool is_agg_call(struct sema *se, struct node *n)
 {
-	return n->kind == N_CALL && func_of(n) && n->bi->kind == BI_AGG;
+	return n->kind == N_CALL && func_of(se, n) && n->bi->kind == BI_AGG;
 }
 
 static void assign_var(struct sema *se, struct node *n)
@@ -716,6 +833,8 @@ static void assign_var(struct sema *se, struct node *n)
 	struct var *v = n->lhs->var;
 	struct type *t = expr(se, n->rhs);
 
+	if (v && !t)
+		v->bad = true;
 	if (!v || !t)	/* v: one too many, reported by collect_vars */
 		return;
 	if (t->kind == TY_VOID) {
@@ -739,8 +858,8 @@ static void assign(struct sema *se, struct node *n)
 		assign_var(se, n);
 		return;
 	}
-	m = map_use(se, n->lhs);
-	if (is_agg_call(n->rhs)) {
+	m = sema_map_use(se, n->lhs);
+	if (is_agg_call(se, n->rhs)) {
 		assign_agg(se, n, m);
 		n->lhs->type = m->vtype;
 		return;
@@ -807,7 +926,7 @@ static void stmt(struct sema *se, struct node *n)
 		assign(se, n);
 		break;
 	case N_DELETE:
-		map_use(se, n->lhs)->deleted = true;
+		sema_map_use(se, n->lhs)->deleted = true;
 		break;
 	case N_IF:
 		t = expr(se, n->cond);
@@ -876,6 +995,7 @@ static struct probe *probe_new(struct script *s, struct node *n)
 	int i;
 
 	pb->ast = n;
+	pb->bt = s->bt;
 	pb->spec = n->name;
 	pb->arg = colon ? colon + 1 : "";
 	pb->k = s->k;
@@ -884,6 +1004,11 @@ static struct probe *probe_new(struct script *s, struct node *n)
 	pb->prov = provider_find(n->name, len);
 	if (pb->prov)
 		return pb;
+	if ((near = provider_unsupported(n->name, len))) {
+		diag_error(n->loc, "%.*s probes are not supported by ply (yet): "
+			   "they need %s", len, n->name, near);
+		return NULL;
+	}
 	for (i = 0; providers[i] && i < 16; i++)
 		names[i] = providers[i]->name;
 	near = nearest_name(xstrndup(n->name, len), names, i);
@@ -899,8 +1024,10 @@ static void probe_pass(struct sema *se, struct probe *pb)
 	int i;
 
 	se->pb = pb;
-	for (i = 0; i < pb->nvars; i++)
+	for (i = 0; i < pb->nvars; i++) {
 		pb->vars[i].type = NULL;	/* typed in program order */
+		pb->vars[i].bad = false;
+	}
 	if (n->cond) {
 		struct type *t = expr(se, n->cond);
 
@@ -926,7 +1053,7 @@ static void map_storage(struct map *m)
 		return;
 	}
 	m->type = BPF_MAP_TYPE_PERCPU_HASH;
-	if (m->agg == AGG_QUANTIZE || m->deleted || m->vtype->size != 8 ||
+	if ((m->agg != AGG_COUNT && m->agg != AGG_SUM) || m->deleted ||
 	    m->ktype->size > HOT_MAX_KEY)
 		return;
 	h = m->hot = xcalloc(1, sizeof(*h));
@@ -972,13 +1099,48 @@ static void check_events(struct script *s)
 	}
 }
 
+/* a provider's glob (tracepoint:syscalls:sys_enter_*) becomes a probe
+ * per match, each with its own program, in place of the one */
+static void expand_globs(struct script *s)
+{
+	struct node **np, *n, *c, *next;
+	const struct provider *prov;
+	const char *colon;
+	char **args;
+	int i, m;
+
+	for (np = &s->ast; (n = *np); ) {
+		colon = strchr(n->name, ':');
+		prov = colon ? provider_find(n->name, colon - n->name) : NULL;
+		if (!prov || !prov->expand || !is_glob(colon + 1) ||
+		    !s->k->tracefs) {
+			np = &n->next;
+			continue;
+		}
+		m = prov->expand(s->k, colon + 1, &args);
+		if (!m && s->missing < 2)
+			(s->missing ? diag_warn : diag_error)(n->loc,
+				"no %s matches '%s'", prov->name, colon + 1);
+		next = n->next;
+		for (i = 0; i < m; i++) {
+			c = i ? node_clone(n) : n;
+			c->name = xasprintf("%s:%s", prov->name, args[i]);
+			*np = c;
+			np = &c->next;
+		}
+		*np = next;
+		xfree(args);
+	}
+}
+
 int sema_script(struct script *s)
 {
 	struct sema se = { .s = s };
 	struct probe *pb, **tail = &s->probes;
 	struct node *n;
-	int pass;
+	int pass, npoints = 0;
 
+	expand_globs(s);
 	for (n = s->ast; n; n = n->next) {
 		pb = probe_new(s, n);
 		if (!pb || pb->prov->setup(pb))
@@ -987,7 +1149,12 @@ int sema_script(struct script *s)
 		collect_vars(pb, n->body);
 		*tail = pb;
 		tail = &pb->next;
+		npoints += pb->points > 0 ? pb->points : 1;
 	}
+	if (s->max_probes && npoints > s->max_probes)
+		diag_error(s->ast->loc, "%d probes, more than the %d allowed "
+			   "(BPFTRACE_MAX_PROBES, config max_probes)", npoints,
+			   s->max_probes);
 	check_events(s);
 	if (diag_nerrors)
 		return diag_nerrors;

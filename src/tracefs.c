@@ -14,6 +14,7 @@
  * common_ fields are kept, so data->common_pid is addressable.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,11 @@ static struct type *ptr_type(const char *decl, int size)
 	struct type *t, *c;
 
 	t = type_ptr(strstr(decl, "char") ? &ty_char : &ty_void, false, false);
+	if (strstr(decl, "struct ")) {	/* what it points to, said */
+		t->name = xstrndup(decl, strrchr(decl, '*') + 1 - decl);
+		if (!strncmp(t->name, "const ", 6))
+			t->name += 6;
+	}
 	if (t->size == size)
 		return t;
 	c = type_new(TY_PTR);
@@ -268,4 +274,85 @@ struct type *tracefs_format(const char *root, const char *sys,
 	fclose(fp);
 	errno = err;
 	return t;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the subdirectories of path, but the dot ones; count, into *out */
+static int subdirs(const char *path, char ***out)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char **v = NULL;
+	int n = 0;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (e->d_type != DT_DIR &&
+					    e->d_type != DT_UNKNOWN))
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	*out = v;
+	return n;
+}
+
+int tracefs_events(const char *root, char ***out)
+{
+	char **sys, **ev, *path, **v = NULL;
+	int nsys, nev, n = 0, i, j;
+
+	*out = NULL;
+	if (!root)
+		return 0;
+	path = xasprintf("%s/events", root);
+	nsys = subdirs(path, &sys);
+	xfree(path);
+	for (i = 0; i < nsys; i++) {
+		path = xasprintf("%s/events/%s", root, sys[i]);
+		nev = subdirs(path, &ev);
+		xfree(path);
+		for (j = 0; j < nev; j++) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = xasprintf("%s:%s", sys[i], ev[j]);
+			xfree(ev[j]);
+		}
+		xfree(ev);
+		xfree(sys[i]);
+	}
+	xfree(sys);
+	qsort(v, n, sizeof(*v), cmp_str);
+	*out = v;
+	return n;
+}
+
+char *tracefs_fields(const char *root, const char *sys, const char *event)
+{
+	char *path = xasprintf("%s/events/%s/%s/format", root, sys, event);
+	FILE *fp = fopen(path, "re");
+	char line[1024], *semi, *out = NULL, *o;
+
+	xfree(path);
+	if (!fp)
+		return NULL;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strncmp(line, "\tfield:", 7) ||
+		    !strncmp(line + 7, "unsigned short common_", 22) ||
+		    strstr(line, " common_") ||
+		    !(semi = strchr(line + 7, ';')))
+			continue;
+		*semi = '\0';
+		o = out;
+		out = xasprintf("%s    %s\n", o ? o : "", line + 7);
+		xfree(o);
+	}
+	fclose(fp);
+	return out;
 }

@@ -152,7 +152,7 @@ bool type_is_str(const struct type *t)
 {
 	const struct type *b;
 
-	if (!t || t->kind != TY_ARRAY || t->fmt == FMT_QUANTIZE)
+	if (!t || t->kind != TY_ARRAY || t->fmt != FMT_DEFAULT)
 		return false;
 	b = t->base;
 	return b && b->kind == TY_INT && b->size == 1 && b->name &&
@@ -193,7 +193,7 @@ bool type_equal(const struct type *a, const struct type *b)
 		return true;
 	if (!a || !b || a->kind != b->kind || a->size != b->size)
 		return false;
-	if ((a->fmt == FMT_QUANTIZE) != (b->fmt == FMT_QUANTIZE))
+	if (fmt_is_hist(a->fmt) != fmt_is_hist(b->fmt))
 		return false;
 
 	switch (a->kind) {
@@ -206,7 +206,7 @@ bool type_equal(const struct type *a, const struct type *b)
 	case TY_ARRAY:
 		if (a->len != b->len)
 			return false;
-		return a->fmt == FMT_QUANTIZE || type_equal(a->base, b->base);
+		return fmt_is_hist(a->fmt) || type_equal(a->base, b->base);
 	case TY_STRUCT:
 		return struct_equal(a, b);
 	}
@@ -269,7 +269,7 @@ const char *type_name(const struct type *t)
 	case TY_PTR:
 		return ptr_name(t);
 	case TY_ARRAY:
-		if (t->fmt == FMT_QUANTIZE)
+		if (fmt_is_hist(t->fmt))
 			return xasprintf("unsigned long[%d]", t->len);
 		return xasprintf("%s[%d]", type_name(t->base), t->len);
 	case TY_STRUCT:

@@ -113,6 +113,20 @@ __attribute__((weak)) const char *ksym_name(uint64_t addr, char *buf,
 	return buf;
 }
 
+__attribute__((weak)) const char *ksym_offset(uint64_t addr, char *buf,
+					      size_t size)
+{
+	snprintf(buf, size, "sym%" PRIx64 "+0", addr);
+	return buf;
+}
+
+__attribute__((weak)) const char *ksym_func(uint64_t addr, char *buf,
+					    size_t size)
+{
+	snprintf(buf, size, "sym%" PRIx64, addr);
+	return buf;
+}
+
 /* one per-CPU hash map { u32 } -> u64 on two CPUs */
 #define FAKE_FD		77
 #define FAKE_CPUS	2
@@ -727,7 +741,7 @@ static bool map_through_fake(struct map *m)
 
 	fake_calls = 0;
 	fp = cap();
-	out_map(fp, m);
+	out_map(fp, m, 0, 0);
 	done(fp);
 	if (fake_calls)
 		return true;
@@ -754,7 +768,7 @@ static void test_map_kernel(void)
 	out_map_clear(m);
 	ASSERT(0, fake[0].used || fake[1].used || fake[3].used);
 	fp = cap();
-	out_map(fp, m);
+	out_map(fp, m, 0, 0);
 	ASSERT_STR("\n@n:\n", done(fp));
 }
 
@@ -791,7 +805,7 @@ static void test_map_hot(void)
 	ASSERT(0, fake_hot[3][0].used || fake_hot[5][1].used ||
 	       fake_hot[9][0].used);
 	fp = cap();
-	out_map(fp, m);
+	out_map(fp, m, 0, 0);
 	ASSERT_STR("\n@c:\n", done(fp));
 }
 

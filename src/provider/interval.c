@@ -1,5 +1,6 @@
 /*
- * provider/interval.c - interval:N[unit], unit ns, us, ms, s or m.
+ * provider/interval.c - interval:N[unit], unit ns, us, ms, s or m;
+ * bpftrace's interval:UNIT:N, and interval:hz:N.
  *
  * Runs the probe's BPF_PROG_TYPE_PERF_EVENT program every N units of
  * time, on one CPU: a PERF_COUNT_SW_CPU_CLOCK event on the first
@@ -29,13 +30,32 @@ static const struct {
 	{ "m", 60000000000 },
 };
 
-/* "N[unit]" in ns; 0 if malformed or out of range */
+/* "N[unit]" (or "unit:N", "hz:N") in ns; 0 if malformed or out of
+ * range */
 static uint64_t interval_parse(const char *arg)
 {
+	const char *colon = strchr(arg, ':');
 	unsigned long long v;
-	char *end;
+	char *end, unit[4];
 	size_t i;
 
+	if (colon && colon - arg < (int)sizeof(unit)) {	/* bpftrace */
+		memcpy(unit, arg, colon - arg);
+		unit[colon - arg] = '\0';
+		if (colon[1] < '0' || colon[1] > '9')
+			return 0;
+		v = strtoull(colon + 1, &end, 10);
+		if (*end || !v)
+			return 0;
+		if (!strcmp(unit, "hz"))
+			return v > 1000000000 ? 0 : 1000000000 / v;
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (units[i].name[0] && !strcmp(unit, units[i].name))
+				break;
+		if (i == ARRAY_SIZE(units) || v > UINT64_MAX / units[i].ns)
+			return 0;
+		return v * units[i].ns;
+	}
 	if (*arg < '0' || *arg > '9')
 		return 0;
 	errno = 0;
@@ -58,8 +78,8 @@ static int interval_setup(struct probe *pb)
 
 	if (!ns) {
 		diag_error(pb->ast->loc, "interval '%s': expected a positive "
-			   "number with an optional unit ns, us, ms, s or m",
-			   arg);
+			   "number with an optional unit ns, us, ms, s or m "
+			   "(or s:N, ms:N, us:N, hz:N)", arg);
 		return -1;
 	}
 	iv = xcalloc(1, sizeof(*iv));

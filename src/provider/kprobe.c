@@ -134,6 +134,18 @@ static struct names *functions(const char *tfs)
 	return &l;
 }
 
+/* -l: the functions a kprobe can go on (kretprobe.c's too) */
+void kprobe_list(const struct kernel *k, struct plist *l)
+{
+	struct names *f = functions(k->tracefs);
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		if ((!i || strcmp(f->v[i], f->v[i - 1])) &&
+		    plist_want(l, f->v[i]))
+			plist_add(l, f->v[i], NULL);
+}
+
 static bool known(struct names *l, const char *f)
 {
 	return bsearch(&f, l->v, l->n, sizeof(*l->v), cmp_str) != NULL;
@@ -232,6 +244,7 @@ int kprobe_setup(struct probe *pb)
 	if (k->glob) {
 		if (expand(pb, k, sym))
 			return -1;
+		pb->points = k->nfuncs;
 		if (pb->k->kprobe_multi && k->nfuncs > 1 && !k->off &&
 		    vmlinux_only(k)) {
 			k->multi = true;
@@ -328,6 +341,16 @@ static struct node *kprobe_ident(struct probe *pb, struct node *n)
 	if (!strcmp(n->name, "caller"))
 		return k->multi ? func_ip(n, reg_type(a, FMT_KSYM)) :
 			kprobe_reg(pb, n, a->pc, reg_type(a, FMT_KSYM));
+	/* bpftrace's func; probe when one program serves several
+	 * functions: the function's name from its address */
+	if (!strcmp(n->name, "func") ||
+	    (!strcmp(n->name, "probe") && k->nfuncs > 1)) {
+		enum printer f = n->name[0] == 'f' ? FMT_SYM : FMT_KPROBE;
+
+		if (pb->k->func_ip)
+			return func_ip(n, reg_type(a, f));
+		return kprobe_reg(pb, n, a->pc, reg_type(a, f));
+	}
 	if (strncmp(n->name, "arg", 3) || n->name[3] < '0' ||
 	    n->name[3] > '9' || n->name[4])
 		return NULL;
@@ -631,6 +654,7 @@ const struct provider kprobe_provider = {
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.setup = kprobe_setup,
 	.ident = kprobe_ident,
+	.list = kprobe_list,
 	.attach = kprobe_attach,
 	.detach = kprobe_detach,
 	.describe = kprobe_describe,

@@ -11,6 +11,7 @@ int kprobe_setup(struct probe *pb);
 int kprobe_attach(struct probe *pb);
 void kprobe_detach(struct probe *pb);
 void kprobe_describe(const struct probe *pb, FILE *fp);
+void kprobe_list(const struct kernel *k, struct plist *l);
 /* regs: the context as a struct pt_regs pointer */
 struct node *kprobe_regs(struct probe *pb, struct node *n);
 /* the probe reads regs itself: no kprobe_multi (partial pt_regs) */

@@ -33,4 +33,5 @@ const struct provider kretprobe_provider = {
 	.attach = kprobe_attach,
 	.detach = kprobe_detach,
 	.describe = kprobe_describe,
+	.list = kprobe_list,
 };

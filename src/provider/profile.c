@@ -1,5 +1,6 @@
 /*
- * provider/profile.c - profile:Nhz and profile:CPU:Nhz.
+ * provider/profile.c - profile:Nhz and profile:CPU:Nhz; bpftrace's
+ * profile:hz:N, and profile:s:N, ms:N, us:N (a period).
  *
  * Samples whatever runs on the CPUs N times a second: one
  * PERF_COUNT_SW_CPU_CLOCK event per online CPU (or on the one CPU
@@ -19,6 +20,7 @@
 struct profile {
 	int cpu;		/* -1: every online CPU */
 	unsigned long hz;
+	uint64_t period;	/* ns (profile:ms:10), or 0: hz */
 	int nfds;
 	int *fds;
 };
@@ -36,6 +38,38 @@ static bool parse_ulong(const char *s, unsigned long *v, const char **end)
 	return errno == 0;
 }
 
+/* bpftrace's "UNIT:N": hz, or a period in s, ms or us */
+static bool profile_unit(const char *arg, struct profile *p)
+{
+	static const struct { const char *unit; uint64_t ns; } units[] = {
+		{ "hz:", 0 }, { "s:", 1000000000 }, { "ms:", 1000000 },
+		{ "us:", 1000 },
+	};
+	unsigned long v;
+	const char *end;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strncmp(arg, units[i].unit, strlen(units[i].unit)))
+			continue;
+		if (!parse_ulong(arg + strlen(units[i].unit), &v, &end) ||
+		    *end || !v)
+			return false;
+		if (!units[i].ns) {
+			p->hz = v;
+			return true;
+		}
+		p->period = v * units[i].ns;
+		/* the same rate, for the checks */
+		p->hz = p->period < 1000000000 / PROFILE_MAX_HZ ?
+			PROFILE_MAX_HZ + 1 : 1000000000 / p->period;
+		if (!p->hz)
+			p->hz = 1;
+		return true;
+	}
+	return false;
+}
+
 /* "[CPU:]N[hz]" into p; false if malformed */
 static bool profile_parse(const char *arg, struct profile *p)
 {
@@ -43,6 +77,8 @@ static bool profile_parse(const char *arg, struct profile *p)
 	const char *end;
 
 	p->cpu = -1;
+	if (*arg < '0' || *arg > '9')
+		return profile_unit(arg, p);
 	if (!parse_ulong(arg, &v, &end))
 		return false;
 	if (*end == ':') {
@@ -74,8 +110,9 @@ static int profile_setup(struct probe *pb)
 
 	memset(&p, 0, sizeof(p));
 	if (!profile_parse(arg, &p)) {
-		diag_error(pb->ast->loc, "profile '%s': expected 'Nhz' or "
-			   "'CPU:Nhz'", arg);
+		diag_error(pb->ast->loc, "profile '%s': expected 'Nhz', "
+			   "'CPU:Nhz', 'hz:N', or 's:N', 'ms:N', 'us:N'",
+			   arg);
 		return -1;
 	}
 	if (p.hz < 1 || p.hz > PROFILE_MAX_HZ) {
@@ -114,8 +151,12 @@ static int profile_attach(struct probe *pb)
 	p->nfds = n;
 
 	perf_attr_init(&attr, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
-	attr.sample_freq = p->hz;
-	attr.flags = PERF_ATTR_FLAG_FREQ;
+	if (p->period) {
+		attr.sample_period = p->period;
+	} else {
+		attr.sample_freq = p->hz;
+		attr.flags = PERF_ATTR_FLAG_FREQ;
+	}
 	return prov_perf_attach(pb, &attr, cpus, n, p->fds);
 }
 
@@ -131,7 +172,11 @@ static void profile_describe(const struct probe *pb, FILE *fp)
 {
 	const struct profile *p = pb->priv;
 
-	fprintf(fp, "perf event: cpu-clock at %lu hz, ", p->hz);
+	if (p->period)
+		fprintf(fp, "perf event: cpu-clock every %llu ns, ",
+			(unsigned long long)p->period);
+	else
+		fprintf(fp, "perf event: cpu-clock at %lu hz, ", p->hz);
 	if (p->cpu >= 0)
 		fprintf(fp, "cpu %d\n", p->cpu);
 	else

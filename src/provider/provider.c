@@ -46,6 +46,38 @@ const struct provider *provider_find(const char *name, int len)
 	return NULL;
 }
 
+/* bpftrace's providers that ply lacks, and what they need */
+static const struct { const char *name, *needs; } unsupported[] = {
+	{ "uprobe", "user-space probes" }, { "u", "user-space probes" },
+	{ "uretprobe", "user-space probes" }, { "ur", "user-space probes" },
+	{ "usdt", "user-space probes (USDT)" }, { "U", "user-space probes" },
+	{ "kfunc", "BTF and BPF trampolines (kernel types)" },
+	{ "kretfunc", "BTF and BPF trampolines (kernel types)" },
+	{ "fentry", "BTF and BPF trampolines (kernel types)" },
+	{ "fexit", "BTF and BPF trampolines (kernel types)" },
+	{ "f", "BTF and BPF trampolines (kernel types)" },
+	{ "fr", "BTF and BPF trampolines (kernel types)" },
+	{ "rawtracepoint", "raw tracepoints" }, { "rt", "raw tracepoints" },
+	{ "software", "software perf events" }, { "s", "software perf events" },
+	{ "hardware", "hardware perf events" }, { "h", "hardware perf events" },
+	{ "watchpoint", "hardware watchpoints" },
+	{ "w", "hardware watchpoints" },
+	{ "asyncwatchpoint", "hardware watchpoints" },
+	{ "aw", "hardware watchpoints" },
+	{ "iter", "BPF iterators" }, { "it", "BPF iterators" },
+};
+
+const char *provider_unsupported(const char *name, int len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unsupported); i++)
+		if ((int)strlen(unsupported[i].name) == len &&
+		    !strncmp(unsupported[i].name, name, len))
+			return unsupported[i].needs;
+	return NULL;
+}
+
 int provider_spec_slashes(const char *p, int len)
 {
 	const struct provider *pv = provider_find(p, len);

@@ -106,6 +106,21 @@ static void unknown_tp(struct probe *pb, const char *sys, const char *ev,
 		diag_error(pb->ast->loc, "unknown tracepoint '%s'", pb->arg);
 }
 
+static void user_pointers(struct type *t)
+{
+	struct type *u;
+	int i;
+
+	for (i = 0; i < t->nfields; i++) {
+		if (t->fields[i].type->kind != TY_PTR)
+			continue;
+		u = type_new(TY_PTR);
+		*u = *t->fields[i].type;
+		u->user = true;
+		t->fields[i].type = u;
+	}
+}
+
 /* the event's format as pb->ctx_type, its id in the priv */
 static int tp_format(struct probe *pb, const char *sys, const char *ev,
 		     char sep)
@@ -123,6 +138,9 @@ static int tp_format(struct probe *pb, const char *sys, const char *ev,
 				   strerror(errno));
 		return -1;
 	}
+	/* a syscall's pointer arguments point into user memory */
+	if (!strcmp(sys, "syscalls"))
+		user_pointers(pb->ctx_type);
 	tp = xcalloc(1, sizeof(*tp));
 	tp->id = id;
 	tp->fd = -1;
@@ -165,7 +183,8 @@ static struct node *tp_ident(struct probe *pb, struct node *n)
 {
 	struct node *ctx;
 
-	if (strcmp(n->name, "data") || !pb->ctx_type)
+	if ((strcmp(n->name, "data") && (!pb->bt || strcmp(n->name, "args"))) ||
+	    !pb->ctx_type)
 		return NULL;
 	ctx = node_new(N_CTX, n->loc);
 	ctx->type = type_ptr(pb->ctx_type, false, true);
@@ -201,6 +220,48 @@ static void tp_describe(const struct probe *pb, FILE *fp)
 		tp->id);
 }
 
+/* -l: every event, "sys:event" (-lv: its fields) */
+static void tp_list(const struct kernel *k, struct plist *l)
+{
+	char **ev, *colon;
+	int n = tracefs_events(k->tracefs, &ev), i;
+
+	for (i = 0; i < n; i++) {
+		if (plist_want(l, ev[i])) {
+			colon = strchr(ev[i], ':');
+			*colon = '\0';
+			plist_add(l, xasprintf("%s:%s", ev[i], colon + 1),
+				  l->verbose ? tracefs_fields(k->tracefs, ev[i],
+							      colon + 1) : NULL);
+		}
+		xfree(ev[i]);
+	}
+	xfree(ev);
+}
+
+/* sched:sched_s* -> the events it names; '/' as ply writes it too */
+static int tp_expand(const struct kernel *k, const char *arg, char ***out)
+{
+	char **ev, *pat = xstrdup(arg), *p;
+	int n = tracefs_events(k->tracefs, &ev), i, m = 0;
+
+	p = pat + strcspn(pat, "/:");
+	if (*p)
+		*p = ':';
+	*out = NULL;
+	for (i = 0; i < n; i++) {
+		if (glob_match(pat, ev[i])) {
+			*out = xrealloc(*out, (m + 1) * sizeof(**out));
+			(*out)[m++] = ev[i];
+		} else {
+			xfree(ev[i]);
+		}
+	}
+	xfree(ev);
+	xfree(pat);
+	return m;
+}
+
 const struct provider tracepoint_provider = {
 	.name = "tracepoint",
 	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
@@ -211,4 +272,6 @@ const struct provider tracepoint_provider = {
 	.attach = tp_attach,
 	.detach = tp_detach,
 	.describe = tp_describe,
+	.list = tp_list,
+	.expand = tp_expand,
 };

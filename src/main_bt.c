@@ -1,0 +1,249 @@
+/*
+ * main_bt.c - bpftrace's command line, for the same binary invoked as
+ * bpftrace (or with --bt first): -e PROGRAM or a script file, then
+ * positional parameters ($1 .. $N, $#), -l [PATTERN], -p PID, -c CMD,
+ * -o FILE, -f text|json, -q, -v, -d, --unsafe, -k, -B MODE, --info and
+ * the BPFTRACE_* limits of the environment.  The language and the
+ * output are bpftrace's then.  What it asks is put in main.c's terms
+ * (struct run_opts, struct opts); main.c does the rest.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ply.h"
+#include "run.h"
+
+static const char usage_text[] =
+	"USAGE:\n"
+	"    bpftrace [options] filename [arguments]\n"
+	"    bpftrace [options] -e 'program' [arguments]\n"
+	"    (ply in bpftrace's language: ply --bt [options] ...)\n"
+	"\n"
+	"OPTIONS:\n"
+	"    -B MODE        output buffering mode ('full', 'line', 'none')\n"
+	"    -f FORMAT      output format ('text', 'json')\n"
+	"    -o file        redirect bpftrace output to file\n"
+	"    -e 'program'   execute this program\n"
+	"    -h, --help     show this help message\n"
+	"    -l [search]    list probes (-lv: and a tracepoint's fields)\n"
+	"    -p PID         the process of interest; exit when it does\n"
+	"    -c 'CMD'       run CMD with the probes attached; exit when it "
+	"does;\n"
+	"                   its pid is cpid\n"
+	"    --unsafe       allow unsafe builtin functions (signal, system)\n"
+	"    -q             keep messages quiet\n"
+	"    --info         print what the kernel supports\n"
+	"    -k, -kk        lost events and dropped map updates are "
+	"warnings\n"
+	"                   (ply always counts and reports them)\n"
+	"    -V, --version  version\n"
+	"    --no-warnings  disable all warning messages\n"
+	"    --dry-run      compile only\n"
+	"    -v             verbose messages\n"
+	"    -d             (dry run) the tree and the BPF code\n"
+	"\n"
+	"ENVIRONMENT:\n"
+	"    BPFTRACE_STRLEN             [default: 64] bytes per str()\n"
+	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
+	"    BPFTRACE_PERF_RB_PAGES      [default: 64] output buffer pages "
+	"per CPU\n"
+	"    BPFTRACE_MAX_PROBES         [default: 512] max number of "
+	"probes\n";
+
+enum { OPT_UNSAFE = 256, OPT_INFO, OPT_NO_WARN, OPT_DRY_RUN, OPT_BT,
+       OPT_INCLUDE };
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "info", no_argument, NULL, OPT_INFO },
+	{ "no-warnings", no_argument, NULL, OPT_NO_WARN },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "bt", no_argument, NULL, OPT_BT },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ NULL, 0, NULL, 0 }
+};
+
+bool bt_invoked(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	return !strcmp(base, "bpftrace") ||
+		(argc > 1 && !strcmp(argv[1], "--bt"));
+}
+
+/* BPFTRACE_NAME as a number from 1 to max, else def */
+static int env_num(const char *name, int def, int max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v)
+		return def;
+	n = strtol(v, &end, 0);
+	if (*end || n < 1 || n > max) {
+		err_msg("%s: expected a number from 1 to %d, not '%s'", name,
+			max, v);
+		exit(1);
+	}
+	return (int)n;
+}
+
+/* the power of 2 at or above n */
+static int pow2(int n)
+{
+	int p = 1;
+
+	while (p < n && p < (1 << 30))
+		p <<= 1;
+	return p;
+}
+
+static int bt_pid(const char *arg, pid_t *pid)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v < 1 || v > 1 << 22 || (kill((pid_t)v, 0) &&
+					     errno == ESRCH)) {
+		err_msg("-p: no process %s", arg);
+		return 1;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
+	       bool *done)
+{
+	const char *format = "text";
+	bool quiet = false;
+	int c, i;
+
+	o->keep_going = true;		/* bpftrace says "Lost N events" */
+	op->co.strlen = env_num("BPFTRACE_STRLEN", 64, 200);
+	op->co.map_entries = env_num("BPFTRACE_MAP_KEYS_MAX", 4096, 1 << 20);
+	o->pages = pow2(env_num("BPFTRACE_PERF_RB_PAGES", 64, 4096));
+	op->co.max_probes = env_num("BPFTRACE_MAX_PROBES", 512, 1 << 20);
+	if (argc > 1 && !strcmp(argv[1], "--bt")) {	/* ply --bt ... */
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "B:f:o:e:hlI:p:c:qkdvV",
+				long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'B':
+			if (strcmp(optarg, "full") && strcmp(optarg, "line") &&
+			    strcmp(optarg, "none")) {
+				err_msg("-B: 'full', 'line' or 'none', not "
+					"'%s'", optarg);
+				return 1;
+			}
+			o->unbuffer = strcmp(optarg, "full");
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			if (!freopen(optarg, "w", stdout)) {
+				err_msg("-o %s: %s", optarg, strerror(errno));
+				return 1;
+			}
+			break;
+		case 'e':
+			op->script = optarg;
+			op->inline_text = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			*done = true;
+			return 0;
+		case 'l':
+			op->listing = true;
+			break;
+		case 'I':
+		case OPT_INCLUDE:	/* #include lines are skipped */
+			break;
+		case 'p':
+			if (bt_pid(optarg, &o->watch))
+				return 1;
+			break;
+		case 'c':
+			o->command = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'k':
+			o->keep_going = true;
+			break;
+		case 'd':
+			op->dry_run = op->dump = true;
+			op->kernel = "host";
+			break;
+		case 'v':
+			debug_on = true;
+			break;
+		case 'V':
+			printf("bpftrace v0.17.0 (ply %s)\n", PACKAGE_VERSION);
+			*done = true;
+			return 0;
+		case OPT_UNSAFE:
+			op->co.unsafe = true;
+			break;
+		case OPT_INFO:
+			op->info = true;
+			break;
+		case OPT_NO_WARN:
+			diag_no_warnings = true;
+			break;
+		case OPT_DRY_RUN:
+			op->dry_run = true;
+			op->kernel = "host";
+			break;
+		case OPT_BT:
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return 1;
+		}
+	}
+	if (!strcmp(format, "json")) {
+		out_style = STYLE_JSON;
+	} else if (!strcmp(format, "text")) {
+		out_style = STYLE_BT;
+	} else {
+		err_msg("-f: 'text' or 'json', not '%s'", format);
+		return 1;
+	}
+	o->attaching = !quiet;
+	i = optind;
+	/* -l [search], -lv: "v" comes as a pattern of -l's own */
+	if (op->listing) {
+		if (i < argc && !strcmp(argv[i], "v")) {
+			op->list_verbose = true;
+			i++;
+		}
+		op->list = i < argc ? argv[i++] : "";
+		return 0;
+	}
+	if (!op->script) {
+		if (i == argc) {
+			fputs(usage_text, stderr);
+			return 1;
+		}
+		op->script = argv[i++];
+	}
+	op->nargs = argc - i;
+	op->args = argv + i;
+	return 0;
+}
