@@ -137,6 +137,11 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 		argv++;
 		argc--;
 	}
+	for (i = 1; i < argc; i++)		/* -lv: -l, verbose */
+		if (!strcmp(argv[i], "-lv")) {
+			argv[i] = "-l";
+			op->list_verbose = true;
+		}
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "B:f:o:e:hlI:p:c:qkdvV",
 				long_opts, NULL)) != -1) {
@@ -229,10 +234,6 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 	i = optind;
 	/* -l [search], -lv: "v" comes as a pattern of -l's own */
 	if (op->listing) {
-		if (i < argc && !strcmp(argv[i], "v")) {
-			op->list_verbose = true;
-			i++;
-		}
 		op->list = i < argc ? argv[i++] : "";
 		return 0;
 	}

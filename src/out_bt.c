@@ -210,6 +210,14 @@ static void bt_text(FILE *fp, const struct type *t, const void *d, bool key)
 	}
 }
 
+void out_text(FILE *fp, const struct type *t, const void *d)
+{
+	if (out_style == STYLE_PLY)
+		out_value(fp, t, d);
+	else
+		bt_text(fp, t, d, false);
+}
+
 void bt_value(FILE *fp, const struct type *t, const void *d, bool key)
 {
 	int i;

@@ -169,7 +169,7 @@ static void pf_string(FILE *fp, const struct pspec *ps,
 
 		if (!mem)
 			oom();
-		out_value(mem, t, d);
+		out_text(mem, t, d);
 		fclose(mem);
 		n = (int)len;
 		if (ps->prec >= 0 && ps->prec < n)
@@ -275,7 +275,7 @@ static void pf_conv(FILE *fp, struct pf *pf, const char *spec, int n)
 	if (ps.conv == 'r' && f->type->fmt == FMT_BUF)	/* %r, %rx */
 		text_buf(fp, d, f->type->size, spec[n + 1] == 'x');
 	else if (ps.conv == 'v')
-		out_value(fp, f->type, d);
+		out_text(fp, f->type, d);
 	else if (ps.conv == 's')
 		pf_string(fp, &ps, f->type, d);
 	else if (type_is_scalar(f->type))
@@ -283,7 +283,7 @@ static void pf_conv(FILE *fp, struct pf *pf, const char *spec, int n)
 	else if (ps.conv == 'c' && type_is_str(f->type))
 		pf_scalar(fp, &ps, &ty_char, d);
 	else
-		out_value(fp, f->type, d);
+		out_text(fp, f->type, d);
 }
 
 void out_printf(FILE *fp, const char *fmt, const struct type *args,

@@ -36,5 +36,7 @@ void bt_value(FILE *fp, const struct type *t, const void *d, bool key);
 void bt_map_rows(FILE *fp, const struct map *m, void *rows, int n,
 		 int top, int div);
 void json_str(FILE *fp, const char *s, size_t len);
+/* a value as text, also where the output is JSON (printf's %s) */
+void out_text(FILE *fp, const struct type *t, const void *d);
 
 #endif

@@ -316,12 +316,23 @@ int tracefs_events(const char *root, char ***out)
 	nsys = subdirs(path, &sys);
 	xfree(path);
 	for (i = 0; i < nsys; i++) {
+		/* ftrace's own events take no BPF programs */
+		if (!strcmp(sys[i], "ftrace")) {
+			xfree(sys[i]);
+			continue;
+		}
 		path = xasprintf("%s/events/%s", root, sys[i]);
 		nev = subdirs(path, &ev);
 		xfree(path);
 		for (j = 0; j < nev; j++) {
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = xasprintf("%s:%s", sys[i], ev[j]);
+			/* an event without an id is not a tracepoint */
+			path = xasprintf("%s/events/%s/%s/id", root, sys[i],
+					 ev[j]);
+			if (!access(path, F_OK)) {
+				v = xrealloc(v, (n + 1) * sizeof(*v));
+				v[n++] = xasprintf("%s:%s", sys[i], ev[j]);
+			}
+			xfree(path);
 			xfree(ev[j]);
 		}
 		xfree(ev);

@@ -137,9 +137,20 @@ static struct names *functions(const char *tfs)
 /* -l: the functions a kprobe can go on (kretprobe.c's too) */
 void kprobe_list(const struct kernel *k, struct plist *l)
 {
-	struct names *f = functions(k->tracefs);
+	struct names *f;
+	char *events;
 	int i;
 
+	/* a kernel without kprobes has no kprobes to list */
+	if (!k->kprobe_pmu) {
+		events = xasprintf("%s/kprobe_events", k->tracefs ? k->tracefs :
+				   "/sys/kernel/tracing");
+		i = access(events, F_OK);
+		xfree(events);
+		if (i)
+			return;
+	}
+	f = functions(k->tracefs);
 	for (i = 0; i < f->n; i++)
 		if ((!i || strcmp(f->v[i], f->v[i - 1])) &&
 		    plist_want(l, f->v[i]))
