@@ -537,6 +537,31 @@ sed -n 's/^[pr][0-9]*:\(ply_[^ ]*\) .*/-:\1/p' $tracing/kprobe_events >"$tmp/ke"
 while read -r l; do echo "$l" >>$tracing/kprobe_events; done <"$tmp/ke"
 unset PLY_KPROBE_EVENTS
 
+# ------------------------------------------------------------------ #
+# bpftrace's language and output (ply --bt): the tutorial's kprobe
+# lessons unchanged (test/bt/tutorial.txt), func, and JSON
+
+run --bt -c "$dd_10k" -e 'kretprobe:vfs_read { @bytes = lhist(retval, 0, 2000, 200); }'
+if [ "$rc" = 0 ] && grep -q '^\[2000, \.\.\.) *[0-9][0-9]* |@*|$' "$tmp/out" &&
+   grep -q '^@bytes: $' "$tmp/out"; then
+	pass "bt lesson 6: kretprobe lhist(retval, 0, 2000, 200)"
+else
+	fail "bt lesson 6: kretprobe lhist(retval, 0, 2000, 200)" "no [2000, ...) bucket"
+fi
+run --bt -c "$dd_bs1" -e 'kprobe:vfs_read { @start[tid] = nsecs; } kretprobe:vfs_read /@start[tid]/ { @ns[comm] = hist(nsecs - @start[tid]); delete(@start[tid]); }'
+if [ "$rc" = 0 ] && grep -q '^@ns\[dd\]: $' "$tmp/out" &&
+   grep -q '^\[[0-9]*[KM]*, [0-9]*[KM]*) *[0-9][0-9]* |@*|$' "$tmp/out"; then
+	pass "bt lesson 7: read latency as hist, keyed by comm"
+else
+	fail "bt lesson 7: read latency as hist, keyed by comm" "no @ns[dd] histogram"
+fi
+run --bt -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid/ { @[func] = count(); }'
+expect_out "bt: func names the function, cpid the command" "
+
+@[vfs_read]: 100"
+run --bt -q -f json -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid/ { @[comm] = count(); }'
+expect_out "bt: -f json" '{"type": "map", "data": {"@": {"dd": 100}}}'
+
 if ! pgrep -x ply >/dev/null 2>&1; then
 	pass "no ply process remains"
 else
