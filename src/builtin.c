@@ -1143,14 +1143,9 @@ static struct type *sizeof_type(struct sema *se, struct node *n)
 }
 
 /* signal(sig): sent to the current task (bpf_send_signal, 5.3) */
-static const struct { const char *name; int num; } signals[] = {
-	{ "SIGHUP", 1 }, { "SIGINT", 2 }, { "SIGQUIT", 3 }, { "SIGILL", 4 },
-	{ "SIGTRAP", 5 }, { "SIGABRT", 6 }, { "SIGBUS", 7 }, { "SIGFPE", 8 },
-	{ "SIGKILL", 9 }, { "SIGUSR1", 10 }, { "SIGSEGV", 11 },
-	{ "SIGUSR2", 12 }, { "SIGPIPE", 13 }, { "SIGALRM", 14 },
-	{ "SIGTERM", 15 }, { "SIGCHLD", 17 }, { "SIGCONT", 18 },
-	{ "SIGSTOP", 19 }, { "SIGTSTP", 20 },
-};
+/* the signals by name, SIGHUP (1) to SIGTSTP (20), each 4 letters */
+static const char signals[] = "HUP INT QUITILL TRAPABRTBUS FPE KILLUSR1"
+	"SEGVUSR2PIPEALRMTERM    CHLDCONTSTOPTSTP";
 
 static bool unsafe_ok(struct sema *se, struct node *n)
 {
@@ -1169,16 +1164,20 @@ static struct type *signal_type(struct sema *se, struct node *n)
 	if (!unsafe_ok(se, n))
 		return NULL;
 	if (a->kind == N_STR) {
-		for (i = 0; i < ARRAY_SIZE(signals); i++)
-			if (!strcmp(a->str, signals[i].name) ||
-			    !strcmp(a->str, signals[i].name + 3))
+		const char *name = a->str + (strncmp(a->str, "SIG", 3) ? 0 : 3);
+
+		for (i = 0; i < sizeof(signals) / 4; i++)
+			if (strlen(name) <= 4 && *name &&
+			    !strncmp(signals + 4 * i, name, strlen(name)) &&
+			    (strlen(name) == 4 || signals[4 * i + strlen(name)]
+			     == ' '))
 				break;
-		if (i == ARRAY_SIZE(signals)) {
+		if (i == sizeof(signals) / 4) {
 			serr(se, a, "unknown signal '%s'", a->str);
 			return NULL;
 		}
 		a->kind = N_NUM;
-		a->num = signals[i].num;
+		a->num = i + 1;
 	}
 	if (!int_arg(se, n, a))
 		return NULL;
@@ -1341,95 +1340,97 @@ static struct type *avg_type(struct sema *se, struct node *n)
 
 /* ORDER: the first of equally near names is suggested */
 static const struct builtin builtins[] = {
-	{ "comm", "execname", BI_VAR, .rtype = &ty_comm, .store = comm_store },
-	{ "pid", NULL, BI_VAR, .rtype = &ty_pid, .emit = pid_emit },
-	{ "kpid", NULL, BI_VAR, .rtype = &ty_pid, .emit = kpid_emit },
-	{ "uid", NULL, BI_VAR, .rtype = &ty_uid, .emit = uid_emit },
-	{ "gid", NULL, BI_VAR, .rtype = &ty_uid, .emit = gid_emit },
-	{ "cpu", NULL, BI_VAR, .rtype = &ty_cpu, .emit = cpu_emit },
-	{ "time", NULL, BI_VAR, .rtype = &ty_time, .emit = time_emit,
+	{ "comm", BI_VAR, .rtype = &ty_comm, .store = comm_store },
+	{ "execname", BI_VAR, .rtype = &ty_comm, .store = comm_store },
+	{ "pid", BI_VAR, .rtype = &ty_pid, .emit = pid_emit },
+	{ "kpid", BI_VAR, .rtype = &ty_pid, .emit = kpid_emit },
+	{ "uid", BI_VAR, .rtype = &ty_uid, .emit = uid_emit },
+	{ "gid", BI_VAR, .rtype = &ty_uid, .emit = gid_emit },
+	{ "cpu", BI_VAR, .rtype = &ty_cpu, .emit = cpu_emit },
+	{ "time", BI_VAR, .rtype = &ty_time, .emit = time_emit,
 	  .ply_only = true },
-	{ "walltime", NULL, BI_VAR, .rtype = &ty_walltime,
+	{ "walltime", BI_VAR, .rtype = &ty_walltime,
 	  .emit = time_emit },
-	{ "stack", NULL, BI_VAR, .rtype = &ty_stack, .emit = stack_emit },
-	{ "nsecs", NULL, BI_VAR, .rtype = &ty_u64, .emit = time_emit,
+	{ "stack", BI_VAR, .rtype = &ty_stack, .emit = stack_emit },
+	{ "nsecs", BI_VAR, .rtype = &ty_u64, .emit = time_emit,
 	  .ply = "time" },
-	{ "tid", NULL, BI_VAR, .rtype = &ty_pid, .emit = kpid_emit,
+	{ "tid", BI_VAR, .rtype = &ty_pid, .emit = kpid_emit,
 	  .ply = "kpid" },
-	{ "elapsed", NULL, BI_VAR, .rtype = &ty_u64, .emit = elapsed_emit },
-	{ "cpid", NULL, BI_VAR, .rtype = &ty_pid, .emit = cpid_emit },
-	{ "ppid", NULL, BI_VAR, .type = ppid_type, .emit = ppid_emit },
-	{ "pcomm", NULL, BI_VAR, .type = pcomm_type, .store = pcomm_store },
-	{ "curtask", NULL, BI_VAR, .type = curtask_type, .emit = curtask_emit },
-	{ "rand", NULL, BI_VAR, .rtype = &ty_u32, .emit = rand_emit },
-	{ "cgroup", NULL, BI_VAR, .rtype = &ty_u64, .emit = cgroup_emit },
-	{ "ncpus", NULL, BI_VAR, .rtype = &ty_u32, .emit = ncpus_emit },
-	{ "jiffies", NULL, BI_VAR, .rtype = &ty_u64, .emit = jiffies_emit },
-	{ "numaid", NULL, BI_VAR, .rtype = &ty_u32, .emit = numaid_emit },
-	{ "kstack", NULL, BI_VAR, .rtype = &ty_stack, .emit = stack_emit },
-	{ "ustack", NULL, BI_VAR, .type = stack_type, .emit = ustack_emit },
-	{ "probe", NULL, BI_VAR, .type = probe_type, .store = probe_store },
+	{ "elapsed", BI_VAR, .rtype = &ty_u64, .emit = elapsed_emit },
+	{ "cpid", BI_VAR, .rtype = &ty_pid, .emit = cpid_emit },
+	{ "ppid", BI_VAR, .type = ppid_type, .emit = ppid_emit },
+	{ "pcomm", BI_VAR, .type = pcomm_type, .store = pcomm_store },
+	{ "curtask", BI_VAR, .type = curtask_type, .emit = curtask_emit },
+	{ "rand", BI_VAR, .rtype = &ty_u32, .emit = rand_emit },
+	{ "cgroup", BI_VAR, .rtype = &ty_u64, .emit = cgroup_emit },
+	{ "ncpus", BI_VAR, .rtype = &ty_u32, .emit = ncpus_emit },
+	{ "jiffies", BI_VAR, .rtype = &ty_u64, .emit = jiffies_emit },
+	{ "numaid", BI_VAR, .rtype = &ty_u32, .emit = numaid_emit },
+	{ "kstack", BI_VAR, .rtype = &ty_stack, .emit = stack_emit },
+	{ "ustack", BI_VAR, .type = stack_type, .emit = ustack_emit },
+	{ "probe", BI_VAR, .type = probe_type, .store = probe_store },
 
-	{ "str", NULL, BI_FUNC, 1, 2, .type = str_type, .store = str_store },
-	{ "mem", NULL, BI_FUNC, 1, 2, .type = mem_type, .store = mem_store },
-	{ "uptr", NULL, BI_FUNC, 1, 1, .type = uptr_type, .emit = ptr_emit },
-	{ "kptr", NULL, BI_FUNC, 1, 1, .type = kptr_type, .emit = ptr_emit },
-	{ "strcmp", NULL, BI_FUNC, 2, 2, .type = strcmp_type,
+	{ "str", BI_FUNC, 1, 2, .type = str_type, .store = str_store },
+	{ "mem", BI_FUNC, 1, 2, .type = mem_type, .store = mem_store },
+	{ "uptr", BI_FUNC, 1, 1, .type = uptr_type, .emit = ptr_emit },
+	{ "kptr", BI_FUNC, 1, 1, .type = kptr_type, .emit = ptr_emit },
+	{ "strcmp", BI_FUNC, 2, 2, .type = strcmp_type,
 	  .emit = strcmp_emit },
-	{ "print", NULL, BI_ACTION, 0, 16, .type = print_type,
+	{ "print", BI_ACTION, 0, 16, .type = print_type,
 	  .emit = cg_action },
-	{ "printf", NULL, BI_ACTION, 1, 17, .type = printf_type,
+	{ "printf", BI_ACTION, 1, 17, .type = printf_type,
 	  .emit = cg_action },
-	{ "exit", NULL, BI_ACTION, 0, 1, .type = exit_type,
+	{ "exit", BI_ACTION, 0, 1, .type = exit_type,
 	  .emit = cg_action },
-	{ "clear", NULL, BI_ACTION, 1, 1, .type = clear_type,
+	{ "clear", BI_ACTION, 1, 1, .type = clear_type,
 	  .emit = cg_action },
-	{ "count", NULL, BI_AGG, 0, 0, .rtype = &ty_u64, .agg = AGG_COUNT },
-	{ "sum", NULL, BI_AGG, 1, 1, .type = sum_type, .agg = AGG_SUM },
-	{ "quantize", "hist", BI_AGG, 1, 1, .type = quantize_type,
+	{ "count", BI_AGG, 0, 0, .rtype = &ty_u64, .agg = AGG_COUNT },
+	{ "sum", BI_AGG, 1, 1, .type = sum_type, .agg = AGG_SUM },
+	{ "quantize", BI_AGG, 1, 1, .type = quantize_type,
 	  .agg = AGG_QUANTIZE },
-	{ "dyn", NULL, BI_FUNC, 1, 2, .type = dyn_type, .store = dyn_store },
+	{ "hist", BI_AGG, 1, 1, .type = quantize_type, .agg = AGG_QUANTIZE },
+	{ "dyn", BI_FUNC, 1, 2, .type = dyn_type, .store = dyn_store },
 
-	{ "lhist", NULL, BI_AGG, 4, 4, .type = lhist_type, .agg = AGG_LHIST },
-	{ "min", NULL, BI_AGG, 1, 1, .type = minmax_type, .agg = AGG_MIN },
-	{ "max", NULL, BI_AGG, 1, 1, .type = minmax_type, .agg = AGG_MAX },
-	{ "avg", NULL, BI_AGG, 1, 1, .type = avg_type, .agg = AGG_AVG },
-	{ "stats", NULL, BI_AGG, 1, 1, .type = avg_type, .agg = AGG_STATS },
-	{ "kstack", NULL, BI_FUNC, 1, 2, .type = stack_type,
+	{ "lhist", BI_AGG, 4, 4, .type = lhist_type, .agg = AGG_LHIST },
+	{ "min", BI_AGG, 1, 1, .type = minmax_type, .agg = AGG_MIN },
+	{ "max", BI_AGG, 1, 1, .type = minmax_type, .agg = AGG_MAX },
+	{ "avg", BI_AGG, 1, 1, .type = avg_type, .agg = AGG_AVG },
+	{ "stats", BI_AGG, 1, 1, .type = avg_type, .agg = AGG_STATS },
+	{ "kstack", BI_FUNC, 1, 2, .type = stack_type,
 	  .emit = stackf_emit },
-	{ "ustack", NULL, BI_FUNC, 1, 2, .type = stack_type,
+	{ "ustack", BI_FUNC, 1, 2, .type = stack_type,
 	  .emit = stackf_emit },
-	{ "has_key", NULL, BI_FUNC, 2, 17, .type = has_key_type,
+	{ "has_key", BI_FUNC, 2, 17, .type = has_key_type,
 	  .emit = has_key_emit },
-	{ "zero", NULL, BI_ACTION, 1, 1, .type = zero_type,
+	{ "zero", BI_ACTION, 1, 1, .type = zero_type,
 	  .emit = cg_action },
-	{ "time", NULL, BI_ACTION, 0, 1, .type = time_type,
+	{ "time", BI_ACTION, 0, 1, .type = time_type,
 	  .emit = cg_action },
-	{ "strftime", NULL, BI_FUNC, 2, 2, .type = strftime_type,
+	{ "strftime", BI_FUNC, 2, 2, .type = strftime_type,
 	  .emit = strftime_emit },
-	{ "ntop", NULL, BI_FUNC, 1, 2, .type = ntop_type,
+	{ "ntop", BI_FUNC, 1, 2, .type = ntop_type,
 	  .store = ntop_store },
-	{ "bswap", NULL, BI_FUNC, 1, 1, .type = bswap_type,
+	{ "bswap", BI_FUNC, 1, 1, .type = bswap_type,
 	  .emit = bswap_emit },
-	{ "ksym", NULL, BI_FUNC, 1, 1, .type = ksym_type, .emit = arg_emit },
-	{ "usym", NULL, BI_FUNC, 1, 1, .type = usym_type, .emit = arg_emit },
-	{ "kaddr", NULL, BI_FUNC, 1, 1, .type = kaddr_type, .emit = num_emit },
-	{ "join", NULL, BI_ACTION, 1, 2, .type = join_type,
+	{ "ksym", BI_FUNC, 1, 1, .type = ksym_type, .emit = arg_emit },
+	{ "usym", BI_FUNC, 1, 1, .type = usym_type, .emit = arg_emit },
+	{ "kaddr", BI_FUNC, 1, 1, .type = kaddr_type, .emit = num_emit },
+	{ "join", BI_ACTION, 1, 2, .type = join_type,
 	  .emit = cg_action },
-	{ "buf", NULL, BI_FUNC, 1, 2, .type = buf_type, .store = buf_store },
-	{ "strerror", NULL, BI_FUNC, 1, 1, .type = strerror_type,
+	{ "buf", BI_FUNC, 1, 2, .type = buf_type, .store = buf_store },
+	{ "strerror", BI_FUNC, 1, 1, .type = strerror_type,
 	  .emit = arg_emit },
-	{ "strncmp", NULL, BI_FUNC, 3, 3, .type = strncmp_type,
+	{ "strncmp", BI_FUNC, 3, 3, .type = strncmp_type,
 	  .emit = strncmp_emit },
-	{ "strcontains", NULL, BI_FUNC, 2, 2, .type = strcontains_type,
+	{ "strcontains", BI_FUNC, 2, 2, .type = strcontains_type,
 	  .emit = strcontains_emit },
-	{ "sizeof", NULL, BI_FUNC, 1, 1, .type = sizeof_type,
+	{ "sizeof", BI_FUNC, 1, 1, .type = sizeof_type,
 	  .emit = num_emit },
-	{ "signal", NULL, BI_ACTION, 1, 1, .type = signal_type,
+	{ "signal", BI_ACTION, 1, 1, .type = signal_type,
 	  .emit = signal_emit },
-	{ "system", NULL, BI_ACTION, 1, 17, .type = system_type,
+	{ "system", BI_ACTION, 1, 17, .type = system_type,
 	  .emit = cg_action },
-	{ "cat", NULL, BI_ACTION, 1, 17, .type = cat_type,
+	{ "cat", BI_ACTION, 1, 17, .type = cat_type,
 	  .emit = cg_action },
 };
 
@@ -1464,13 +1465,9 @@ const char *builtin_unsupported(const char *name)
 }
 
 
-static const struct provider *const kprobes_only[] = {
-	&kprobe_provider, &kretprobe_provider, NULL,
-};
-
 /* not in the table: kprobe.c puts it where `caller` was */
 const struct builtin bi_func_ip = {
-	"caller", NULL, BI_VAR, .only = kprobes_only, .emit = func_ip_emit,
+	"caller", BI_VAR, .kprobes_only = true, .emit = func_ip_emit,
 };
 
 /* a row means something in the language (bt: bpftrace's) */
@@ -1486,8 +1483,7 @@ const struct builtin *builtin_find(const char *name, bool vars, bool bt)
 	for (i = 0; i < ARRAY_SIZE(builtins); i++)
 		if ((builtins[i].kind == BI_VAR) == vars &&
 		    in_lang(&builtins[i], bt) &&
-		    (!strcmp(builtins[i].name, name) ||
-		     (builtins[i].alias && !strcmp(builtins[i].alias, name))))
+		    !strcmp(builtins[i].name, name))
 			return &builtins[i];
 	return NULL;
 }
@@ -1507,13 +1503,11 @@ int builtin_names(bool vars, bool bt, const char **names, int max)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(builtins) && n + 2 <= max; i++) {
+	for (i = 0; i < ARRAY_SIZE(builtins) && n < max; i++) {
 		if ((builtins[i].kind == BI_VAR) != vars ||
 		    !in_lang(&builtins[i], bt))
 			continue;
 		names[n++] = builtins[i].name;
-		if (builtins[i].alias)
-			names[n++] = builtins[i].alias;
 	}
 	return n;
 }

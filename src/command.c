@@ -15,6 +15,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,16 @@ static char **split(const char *cmd)
 	return argv;
 }
 
-/* can prog be exec'd (as execvp finds it)?  0 or an errno */
-static int findable(const char *prog)
+/* can prog be exec'd (as execvp finds it)?  0 and its path in *found,
+ * or an errno */
+static int findable(const char *prog, char **found)
 {
 	const char *path = getenv("PATH"), *p, *end;
 	char buf[4096];
 	struct stat st;
 	int err = ENOENT;
 
+	*found = (char *)prog;
 	if (strchr(prog, '/'))
 		return access(prog, X_OK) ? errno : 0;
 	for (p = path ? path : "/bin:/usr/bin"; ; p = end + 1) {
@@ -69,8 +72,10 @@ static int findable(const char *prog)
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p),
 			 end > p ? p : ".", prog);
 		if (!stat(buf, &st) && S_ISREG(st.st_mode)) {
-			if (!access(buf, X_OK))
+			if (!access(buf, X_OK)) {
+				*found = xstrdup(buf);
 				return 0;
+			}
 			err = EACCES;
 		}
 		if (!*end)
@@ -81,7 +86,7 @@ static int findable(const char *prog)
 int cmd_start(struct run_opts *o)
 {
 	pid_t parent = getpid(), pid;
-	char **argv = NULL;
+	char **argv = NULL, *prog = NULL;
 	int st, err;
 
 	if (!needs_shell(o->command)) {
@@ -90,7 +95,7 @@ int cmd_start(struct run_opts *o)
 			err_msg("-c: no command");
 			return -1;
 		}
-		if ((err = findable(argv[0]))) {
+		if ((err = findable(argv[0], &prog))) {
 			err_msg("-c: can't run '%s': %s", argv[0],
 				strerror(err));
 			return -1;
@@ -108,7 +113,7 @@ int cmd_start(struct run_opts *o)
 			_exit(127);
 		raise(SIGSTOP);
 		if (argv)
-			execvp(argv[0], argv);
+			execv(prog, argv);
 		else
 			execl("/bin/sh", "sh", "-c", o->command, (char *)NULL);
 		fprintf(stderr, "ply: can't run '%s': %s\n", o->command,
@@ -120,7 +125,6 @@ int cmd_start(struct run_opts *o)
 		return -1;
 	}
 	o->child = pid;
-	setenv("target", xasprintf("%d", pid), 1);
 	return 0;
 }
 
@@ -192,4 +196,43 @@ void cmd_kill(struct run_opts *o)
 			kill(pids[i], SIGKILL);
 			waitpid(pids[i], NULL, 0);
 		}
+}
+
+/* sh -c cmd with its stdout in a pipe (popen's job, without the 2 kB
+ * of posix_spawn a static binary would carry); NULL on failure */
+FILE *sh_open(const char *cmd, int *pid)
+{
+	int p[2];
+	FILE *fp;
+
+	if (pipe2(p, O_CLOEXEC))
+		return NULL;
+	*pid = fork();
+	if (*pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return NULL;
+	}
+	if (!*pid) {
+		dup2(p[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	fp = fdopen(p[0], "r");
+	if (!fp)
+		close(p[0]);
+	return fp;
+}
+
+/* its exit status (-1 if unknown) once it has ended */
+int sh_close(FILE *fp, int pid)
+{
+	int status;
+
+	fclose(fp);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -64,11 +64,14 @@ enum bi_kind {
 };
 
 struct builtin {
-	const char *name, *alias;	/* "comm", "execname" */
-	enum bi_kind kind;
-	int min, max;			/* arguments a function takes */
-	/* where it means something (NULL-terminated), or NULL: anywhere */
-	const struct provider *const *only;
+	const char *name;		/* "comm" (another name: another row,
+					 * "execname") */
+	uint8_t kind;			/* enum bi_kind */
+	uint8_t min, max;		/* arguments a function takes */
+	uint8_t agg;			/* BI_AGG: enum agg_kind */
+	bool ply_only;			/* ply's only (bpftrace's time is
+					 * something else) */
+	bool kprobes_only;		/* means something in kprobes only */
 	struct type *rtype;		/* its type, if always the same */
 	/* else its type, after checking the arguments; NULL on error */
 	struct type *(*type)(struct sema *se, struct node *n);
@@ -76,11 +79,8 @@ struct builtin {
 	void (*emit)(struct cg *g, struct node *n, int dst);
 	/* or, for a value kept in memory, its size bytes at r10 + off */
 	void (*store)(struct cg *g, struct node *n, int off, int size);
-	enum agg_kind agg;		/* BI_AGG */
 	const char *ply;		/* bpftrace's only: ply's name for it
 					 * (nsecs: time), for the hint */
-	bool ply_only;			/* ply's only (bpftrace's time is
-					 * something else) */
 };
 
 /* a variable (vars) or a function of that name in ply's language (or

@@ -182,7 +182,7 @@ void kernel_probe(struct kernel *k)
 	if (!uname(&u) && arch_find_order(u.machine, arch_native->big_endian))
 		k->arch = arch_find_order(u.machine, arch_native->big_endian);
 	k->live = true;
-	k->page_size = (int)sysconf(_SC_PAGESIZE);
+	k->page_size = (int)getpagesize();
 	k->ringbuf = have_ringbuf();
 	probe_comm(k);
 	k->func_ip = have_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_func_ip);
@@ -244,7 +244,13 @@ static bool kernel_item(struct kernel *k, const char *item)
 
 	if (*item == '+' || *item == '-')
 		item++;
-	if (sscanf(item, "%u.%u", &a, &b) == 2 && a < 256 && b < 256) {
+	/* "5.10" (sscanf would cost a static binary 10 kB) */
+	a = (unsigned)strtoul(item, &end, 10);
+	b = *end == '.' && end > item ? (unsigned)strtoul(end + 1, &end, 10) :
+		256;
+	while (*end == '.' || (*end >= '0' && *end <= '9'))	/* 5.10.1 */
+		end++;
+	if (!*end && a < 256 && b < 256) {
 		kernel_release(k, KV(a, b));
 	} else if (!strcmp(item, "ringbuf")) {
 		k->ringbuf = on;

@@ -98,7 +98,7 @@ static void ksyms_load(void)
 		syms[nsyms++].name = add_name(name, &len, &cap);
 	}
 	fclose(fp);
-	qsort(syms, nsyms, sizeof(*syms), ksym_cmp);
+	sort(syms, nsyms, sizeof(*syms), ksym_cmp);
 	dbg("%d kernel text symbols", nsyms);
 }
 

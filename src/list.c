@@ -86,7 +86,7 @@ int list_probes(const struct kernel *k, const char *pattern, bool verbose,
 	for (i = 0; i < l.n; i++)
 		order[i] = i;
 	sort_list = &l;
-	qsort(order, l.n, sizeof(*order), by_name);
+	sort(order, l.n, sizeof(*order), by_name);
 	for (i = 0; i < l.n; i++) {
 		fprintf(fp, "%s\n", l.names[order[i]]);
 		if (verbose && l.details[order[i]])

@@ -12,8 +12,6 @@
  * else: they amend the kernel's description.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,59 +22,47 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"usage: ply [options] 'script' [arguments]\n"
-	"       ply [options] FILE [arguments]\n"
+	"usage: ply [options] 'script' | FILE [arguments: $1 .. $N, $#]\n"
 	"       ply --bt [bpftrace's options]  (or invoked as bpftrace)\n"
-	"\n"
-	"A FILE ending in .bt is in bpftrace's language, and prints as\n"
-	"bpftrace does.  Arguments are $1 .. $N ($# of them).\n"
-	"\n"
-	"options:\n"
-	"  -A, --ascii         draw histograms with ASCII characters\n"
+	"A FILE ending in .bt is in bpftrace's language and output.\n"
+	"  -A, --ascii         histograms in ASCII (-U: in Unicode)\n"
 	"      --arch=NAME     compile for another architecture (with -e)\n"
-	"      --kernel=DESC   compile for another kernel (with -e): a\n"
-	"                      release (5.10), then +/-ringbuf, func_ip,\n"
-	"                      kprobe_multi, kprobe_pmu, padded, comm=OFF\n"
-	"  -B, --buffer-pages=N  output buffer pages per CPU (a power of 2,\n"
-	"                      1 to 4096; default 8)\n"
-	"  -U, --unicode       draw histograms with Unicode box characters\n"
-	"  -c, --command=CMD   run CMD (sh -c) with the probes attached; exit\n"
-	"                      when it exits; its pid is $target\n"
-	"  -d, --debug         debug messages and the verifier's log\n"
-	"  -e, --dry-run       compile only; exit 0 if the script is good\n"
-	"  -h, --help          this text\n"
+	"      --kernel=DESC   compile for another kernel (with -e): 5.10,\n"
+	"                      [+-]ringbuf,func_ip,kprobe_multi,kprobe_pmu,\n"
+	"                      padded,comm=OFF\n"
+	"  -B, --buffer-pages=N  output pages per CPU (1..4096, default 8)\n"
+	"  -c, --command=CMD   run CMD with the probes attached, until it\n"
+	"                      ends; its pid is $target\n"
+	"  -d, --debug         debug messages, the verifier's log\n"
+	"  -e, --dry-run       compile only\n"
 	"  -f, --format=F      output: text (default) or json\n"
-	"  -k, --keep-going    lost events, dropped map updates and failed\n"
-	"                      writes are warnings, not a failure\n"
-	"  -l, --list[=PATTERN] list the probes there are (-lv: with a\n"
-	"                      tracepoint's fields)\n"
+	"  -k, --keep-going    losses are warnings, not a failure\n"
+	"  -l, --list[=PATTERN] list probes (-lv: tracepoints' fields)\n"
 	"  -M, --map-entries=N entries of each map (default 1024)\n"
-	"  -S, --dump[=WHAT]   show the tokens, the tree, the BPF code and\n"
-	"                      how each probe attaches (WHAT: tokens, ast,\n"
-	"                      bpf, attach, separated by commas)\n"
+	"  -S, --dump[=WHAT]   show tokens,ast,bpf,attach (WHAT: some)\n"
 	"  -T, --self-test     check that the kernel can run ply\n"
-	"  -u, --unbuffer      don't buffer stdout\n"
-	"  -v, --version       print the version\n";
+	"  -u, --unbuffer      unbuffered stdout\n"
+	"  -h, --help; -v, --version\n";
 
-static const struct option long_opts[] = {
-	{ "ascii", no_argument, NULL, 'A' },
-	{ "arch", required_argument, NULL, 'a' },
-	{ "kernel", required_argument, NULL, 'K' },
-	{ "unicode", no_argument, NULL, 'U' },
-	{ "buffer-pages", required_argument, NULL, 'B' },
-	{ "command", required_argument, NULL, 'c' },
-	{ "debug", no_argument, NULL, 'd' },
-	{ "dry-run", no_argument, NULL, 'e' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "keep-going", no_argument, NULL, 'k' },
-	{ "list", optional_argument, NULL, 'l' },
-	{ "map-entries", required_argument, NULL, 'M' },
-	{ "dump", optional_argument, NULL, 'S' },
-	{ "self-test", no_argument, NULL, 'T' },
-	{ "unbuffer", no_argument, NULL, 'u' },
-	{ "version", no_argument, NULL, 'v' },
-	{ NULL, 0, NULL, 0 }
+static const struct cli_opt long_opts[] = {
+	{ "ascii", 0, 'A' },
+	{ "arch", 1, 'a' },
+	{ "kernel", 1, 'K' },
+	{ "unicode", 0, 'U' },
+	{ "buffer-pages", 1, 'B' },
+	{ "command", 1, 'c' },
+	{ "debug", 0, 'd' },
+	{ "dry-run", 0, 'e' },
+	{ "help", 0, 'h' },
+	{ "format", 1, 'f' },
+	{ "keep-going", 0, 'k' },
+	{ "list", 2, 'l' },
+	{ "map-entries", 1, 'M' },
+	{ "dump", 2, 'S' },
+	{ "self-test", 0, 'T' },
+	{ "unbuffer", 0, 'u' },
+	{ "version", 0, 'v' },
+	{ NULL, 0, 0 }
 };
 
 /* the script: a readable file (also a #! script), else the text
@@ -146,7 +132,7 @@ static bool dump_has(const char *list, const char *what)
 
 	if (!list)
 		return true;
-	for (p = list; (p = strstr(p, what)); p += n)
+	for (p = list; (p = str_find(p, what)); p += n)
 		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
 			return true;
 	return false;
@@ -192,10 +178,13 @@ static int number(const char *s, int max)
 static int parse_opts(int argc, char **argv, struct run_opts *o,
 		      struct opts *op)
 {
-	int c;
+	struct cli cl = { argc, argv, 1 };
+	char *optarg;
+	int c, optind = 0;
 
-	while ((c = getopt_long(argc, argv, "AB:Uc:def:hklM:STuv",
-				long_opts, NULL)) != -1) {
+	cl.rest = xcalloc(argc + 1, sizeof(*cl.rest));
+	while ((c = cli_next(&cl, "AB:Uc:def:hklM:STuv", long_opts)) != -1) {
+		optarg = cl.arg;
 		switch (c) {
 		case 'A': o->unicode = 0; break;
 		case 'a':
@@ -258,6 +247,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 			exit(1);
 		}
 	}
+	argc = cl.nrest;	/* what is left: script, arguments */
+	argv = cl.rest;
 	if (op->listing) {
 		if (!op->list)
 			op->list = optind < argc ? argv[optind++] : "";
@@ -276,15 +267,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 	return 0;
 }
 
-/* UTF-8 locale (LC_ALL, LC_CTYPE, LANG) -> box characters */
+/* UTF-8 locale (LC_ALL, LC_CTYPE, LANG, the first set, as setlocale
+ * would choose) -> box characters */
 static int locale_unicode(void)
 {
-	const char *l = setlocale(LC_CTYPE, "");
+	const char *l = getenv("LC_ALL");
 
+	if (!l || !*l)
+		l = getenv("LC_CTYPE");
+	if (!l || !*l)
+		l = getenv("LANG");
 	if (!l)
 		return 0;
-	return strstr(l, "UTF-8") || strstr(l, "utf8") || strstr(l, "UTF8") ||
-		strstr(l, "utf-8");
+	return str_find(l, "UTF-8") || str_find(l, "utf8") || str_find(l, "UTF8") ||
+		str_find(l, "utf-8");
 }
 
 /* the PLY_* knobs, to work around a kernel or to test other paths */
@@ -371,6 +367,7 @@ int main(int argc, char **argv)
 		out_style = STYLE_BT;
 	if (o.command && !op.dry_run && cmd_start(&o))
 		return 1;
+	src->target = o.child;		/* $target */
 	s = compile_script(src, &k, &op.co);
 	if (s && op.dump)
 		dump(s, src, op.dump_what);

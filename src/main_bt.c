@@ -8,7 +8,7 @@
  * (struct run_opts, struct opts); main.c does the rest.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,55 +18,26 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"USAGE:\n"
-	"    bpftrace [options] filename [arguments]\n"
-	"    bpftrace [options] -e 'program' [arguments]\n"
-	"    (ply in bpftrace's language: ply --bt [options] ...)\n"
-	"\n"
-	"OPTIONS:\n"
-	"    -B MODE        output buffering mode ('full', 'line', 'none')\n"
-	"    -f FORMAT      output format ('text', 'json')\n"
-	"    -o file        redirect bpftrace output to file\n"
-	"    -e 'program'   execute this program\n"
-	"    -h, --help     show this help message\n"
-	"    -l [search]    list probes (-lv: and a tracepoint's fields)\n"
-	"    -p PID         the process of interest; exit when it does\n"
-	"    -c 'CMD'       run CMD with the probes attached; exit when it "
-	"does;\n"
-	"                   its pid is cpid\n"
-	"    --unsafe       allow unsafe builtin functions (signal, system)\n"
-	"    -q             keep messages quiet\n"
-	"    --info         print what the kernel supports\n"
-	"    -k, -kk        lost events and dropped map updates are "
-	"warnings\n"
-	"                   (ply always counts and reports them)\n"
-	"    -V, --version  version\n"
-	"    --no-warnings  disable all warning messages\n"
-	"    --dry-run      compile only\n"
-	"    -v             verbose messages\n"
-	"    -d             (dry run) the tree and the BPF code\n"
-	"\n"
-	"ENVIRONMENT:\n"
-	"    BPFTRACE_STRLEN             [default: 64] bytes per str()\n"
-	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
-	"    BPFTRACE_PERF_RB_PAGES      [default: 64] output buffer pages "
-	"per CPU\n"
-	"    BPFTRACE_MAX_PROBES         [default: 512] max number of "
-	"probes\n";
+	"USAGE: bpftrace [options] (-e 'program' | filename) [arguments]\n"
+	"(ply in bpftrace's language; bpftrace's options:) -e PROGRAM,\n"
+	"-l [PATTERN], -lv, -c CMD, -p PID, -f text|json, -o FILE, -q, -v,\n"
+	"-B full|line|none, -d, -k, --unsafe, --dry-run, --info,\n"
+	"--no-warnings, -V, -h; BPFTRACE_STRLEN, BPFTRACE_MAP_KEYS_MAX,\n"
+	"BPFTRACE_PERF_RB_PAGES and BPFTRACE_MAX_PROBES in the environment\n";
 
 enum { OPT_UNSAFE = 256, OPT_INFO, OPT_NO_WARN, OPT_DRY_RUN, OPT_BT,
        OPT_INCLUDE };
 
-static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "info", no_argument, NULL, OPT_INFO },
-	{ "no-warnings", no_argument, NULL, OPT_NO_WARN },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "bt", no_argument, NULL, OPT_BT },
-	{ "include", required_argument, NULL, OPT_INCLUDE },
-	{ NULL, 0, NULL, 0 }
+static const struct cli_opt long_opts[] = {
+	{ "help", 0, 'h' },
+	{ "version", 0, 'V' },
+	{ "unsafe", 0, OPT_UNSAFE },
+	{ "info", 0, OPT_INFO },
+	{ "no-warnings", 0, OPT_NO_WARN },
+	{ "dry-run", 0, OPT_DRY_RUN },
+	{ "bt", 0, OPT_BT },
+	{ "include", 1, OPT_INCLUDE },
+	{ NULL, 0, 0 }
 };
 
 bool bt_invoked(int argc, char **argv)
@@ -124,7 +95,9 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 	       bool *done)
 {
 	const char *format = "text";
+	struct cli cl;
 	bool quiet = false;
+	char *optarg;
 	int c, i;
 
 	o->keep_going = true;		/* bpftrace says "Lost N events" */
@@ -142,9 +115,10 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 			argv[i] = "-l";
 			op->list_verbose = true;
 		}
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "B:f:o:e:hlI:p:c:qkdvV",
-				long_opts, NULL)) != -1) {
+	cl = (struct cli){ argc, argv, 1 };
+	cl.rest = xcalloc(argc + 1, sizeof(*cl.rest));
+	while ((c = cli_next(&cl, "B:f:o:e:hlI:p:c:qkdvV", long_opts)) != -1) {
+		optarg = cl.arg;
 		switch (c) {
 		case 'B':
 			if (strcmp(optarg, "full") && strcmp(optarg, "line") &&
@@ -159,10 +133,13 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 			format = optarg;
 			break;
 		case 'o':
-			if (!freopen(optarg, "w", stdout)) {
+			i = open(optarg, O_WRONLY | O_CREAT | O_TRUNC |
+				 O_CLOEXEC, 0644);
+			if (i < 0 || dup2(i, 1) < 0) {
 				err_msg("-o %s: %s", optarg, strerror(errno));
 				return 1;
 			}
+			close(i);
 			break;
 		case 'e':
 			op->script = optarg;
@@ -231,7 +208,9 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 		return 1;
 	}
 	o->attaching = !quiet;
-	i = optind;
+	argc = cl.nrest;	/* what is left: script, arguments */
+	argv = cl.rest;
+	i = 0;
 	/* -l [search], -lv: "v" comes as a pattern of -l's own */
 	if (op->listing) {
 		op->list = i < argc ? argv[i++] : "";

@@ -589,7 +589,7 @@ void bt_map_rows(FILE *fp, const struct map *m, void *rows, int n,
 	if (stats)	/* bpftrace: "top and div are ignored" for stats */
 		top = div = 0;
 	sort_map = m;
-	qsort(rows, n, stride, row_cmp);
+	sort(rows, n, stride, row_cmp);
 	sort_map = NULL;
 	i = top > 0 && top < n ? n - top : 0;	/* the top N: the last */
 	row += i * stride;

@@ -131,7 +131,7 @@ static void ply_rows(FILE *fp, const struct map *m, void *rows, int n,
 	}
 	fprintf(fp, "\n%s:\n", m->name);
 	sort_map = m;
-	qsort(rows, n, stride, row_cmp);
+	sort(rows, n, stride, row_cmp);
 	sort_map = NULL;
 	i = top > 0 && top < n ? n - top : 0;	/* the top N: the last */
 	for (row += i * stride; i < n; i++, row += stride) {

@@ -142,9 +142,10 @@ static void rec_system(FILE *fp, const struct action *a, const char *data)
 	char *cmd = formatted(a, data);
 	struct text t;
 	FILE *out, *in;
+	int pid;
 
 	fflush(fp);
-	in = popen(cmd, "re");
+	in = sh_open(cmd, &pid);
 	if (!in) {
 		err_msg("system: can't run '%s': %s", cmd, strerror(errno));
 		free(cmd);
@@ -152,7 +153,7 @@ static void rec_system(FILE *fp, const struct action *a, const char *data)
 	}
 	out = text_open(fp, &t);
 	copy(out, in);
-	pclose(in);
+	sh_close(in, pid);
 	text_close(fp, &t, "syscall");
 	free(cmd);
 }

@@ -415,10 +415,85 @@ void text_ntop(const void *d, char *buf, size_t size)
 	}
 }
 
+/* strftime's conversions, the C locale's (libc's strftime would cost
+ * a static binary 3.5 kB); bpftrace's %f, the microseconds, too */
+static size_t fmt_time(char *buf, size_t size, const char *fmt,
+		       const struct tm *tm, int64_t secs, long us)
+{
+	static const char *const day[] = { "Sunday", "Monday", "Tuesday",
+		"Wednesday", "Thursday", "Friday", "Saturday" };
+	static const char *const mon[] = { "January", "February", "March",
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
+	/* the conversions that are others together */
+	static const char *const composite[] = { "c%a %b %e %T %Y",
+		"D%m/%d/%y", "F%Y-%m-%d", "r%I:%M:%S %p", "R%H:%M",
+		"T%H:%M:%S" };
+	size_t n = 0, i;
+	int h12 = tm->tm_hour % 12 ? tm->tm_hour % 12 : 12;
+	long off;
+
+	for (; *fmt && n + 1 < size; fmt++) {
+		if (*fmt != '%' || !fmt[1]) {
+			buf[n++] = *fmt;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(composite); i++)
+			if (composite[i][0] == fmt[1])
+				break;
+		if (i < ARRAY_SIZE(composite)) {
+			n += fmt_time(buf + n, size - n, composite[i] + 1, tm,
+				      secs, us);
+			fmt++;
+			continue;
+		}
+		switch (*++fmt) {
+#define PUT(...) n += snprintf(buf + n, size - n, __VA_ARGS__)
+		case 'a': PUT("%.3s", day[tm->tm_wday % 7]); break;
+		case 'A': PUT("%s", day[tm->tm_wday % 7]); break;
+		case 'b': case 'h': PUT("%.3s", mon[tm->tm_mon % 12]); break;
+		case 'B': PUT("%s", mon[tm->tm_mon % 12]); break;
+		case 'C': PUT("%02d", (tm->tm_year + 1900) / 100); break;
+		case 'd': PUT("%02d", tm->tm_mday); break;
+		case 'e': PUT("%2d", tm->tm_mday); break;
+		case 'f': PUT("%06ld", us); break;
+		case 'H': PUT("%02d", tm->tm_hour); break;
+		case 'I': PUT("%02d", h12); break;
+		case 'j': PUT("%03d", tm->tm_yday + 1); break;
+		case 'k': PUT("%2d", tm->tm_hour); break;
+		case 'l': PUT("%2d", h12); break;
+		case 'm': PUT("%02d", tm->tm_mon + 1); break;
+		case 'M': PUT("%02d", tm->tm_min); break;
+		case 'n': PUT("\n"); break;
+		case 'p': PUT("%s", tm->tm_hour < 12 ? "AM" : "PM"); break;
+		case 's': PUT("%lld", (long long)secs); break;
+		case 'S': PUT("%02d", tm->tm_sec); break;
+		case 't': PUT("\t"); break;
+		case 'u': PUT("%d", tm->tm_wday ? tm->tm_wday : 7); break;
+		case 'w': PUT("%d", tm->tm_wday); break;
+		case 'y': PUT("%02d", tm->tm_year % 100); break;
+		case 'Y': PUT("%d", tm->tm_year + 1900); break;
+		case 'z':
+			off = tm->tm_gmtoff / 60;
+			PUT("%c%02ld%02ld", off < 0 ? '-' : '+',
+			    (off < 0 ? -off : off) / 60,
+			    (off < 0 ? -off : off) % 60);
+			break;
+		case 'Z': PUT("%s", tm->tm_zone ? tm->tm_zone : ""); break;
+		case '%': PUT("%%"); break;
+		default: PUT("%%%c", *fmt); break;
+#undef PUT
+		}
+		if (n >= size)
+			n = size - 1;
+	}
+	buf[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
 /* ns since boot (CLOCK_MONOTONIC's) as a local time in strftime's fmt */
 void text_strftime(const char *fmt, int64_t ns, char *buf, size_t size)
 {
-	char f[256], *o = f;
 	struct tm tm;
 	time_t s;
 
@@ -426,21 +501,7 @@ void text_strftime(const char *fmt, int64_t ns, char *buf, size_t size)
 	s = (time_t)(ns / NSEC_PER_SEC);
 	if (!localtime_r(&s, &tm))
 		memset(&tm, 0, sizeof(tm));
-	/* bpftrace's %f: the microseconds */
-	for (; *fmt && o < f + sizeof(f) - 8; fmt++) {
-		if (fmt[0] == '%' && fmt[1] == 'f') {
-			o += sprintf(o, "%06d", (int)(ns % NSEC_PER_SEC / 1000));
-			fmt++;
-		} else if (fmt[0] == '%' && fmt[1]) {
-			*o++ = *fmt++;
-			*o++ = *fmt;
-		} else {
-			*o++ = *fmt;
-		}
-	}
-	*o = '\0';
-	if (!strftime(buf, size, f, &tm))
-		buf[0] = '\0';
+	fmt_time(buf, size, fmt, &tm, s, (long)(ns % NSEC_PER_SEC / 1000));
 }
 
 /* the wall clock now */

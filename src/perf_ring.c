@@ -131,7 +131,7 @@ int ring_map_create(struct script *s)
 		return max;
 	if (s->k->ringbuf) {
 		m->max_entries = ring_bytes(s->ring_pages, n,
-					    sysconf(_SC_PAGESIZE));
+					    getpagesize());
 		dbg("output: a BPF ring buffer of %d bytes", m->max_entries);
 		n = bpf_map_create(m, BPF_MAP_TYPE_RINGBUF, 0, 0,
 				   m->max_entries);
@@ -161,7 +161,7 @@ static int buf_open(struct cpu_buf *b, int map_fd, int pages)
 	if (b->fd < 0)
 		return b->fd;
 
-	b->mmap_size = (size_t)(1 + pages) * sysconf(_SC_PAGESIZE);
+	b->mmap_size = (size_t)(1 + pages) * getpagesize();
 	b->base = mmap(NULL, b->mmap_size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, b->fd, 0);
 	if (b->base == MAP_FAILED) {
@@ -181,7 +181,7 @@ static int buf_open(struct cpu_buf *b, int map_fd, int pages)
 static struct ring *rb_open(struct script *s)
 {
 	struct ring *r = xcalloc(1, sizeof(*r));
-	size_t psz = sysconf(_SC_PAGESIZE);
+	size_t psz = getpagesize();
 	void *p;
 
 	r->rb_fd = s->outmap->fd;
@@ -256,7 +256,7 @@ void ring_close(struct ring *r)
 	if (!r)
 		return;
 	if (r->fds == &r->rb_fd) {
-		size_t psz = sysconf(_SC_PAGESIZE);
+		size_t psz = getpagesize();
 
 		if (r->cons)
 			munmap(r->cons, psz);
@@ -313,7 +313,7 @@ static uint64_t buf_drain(struct ring *r, struct cpu_buf *b,
 			  void *arg, int *budget)
 {
 	struct perf_event_mmap_page *pg = b->base;
-	size_t psz = sysconf(_SC_PAGESIZE);
+	size_t psz = getpagesize();
 	uint64_t head, tail, lost = 0, off, size;
 	const struct perf_event_header *h;
 	char *data;

@@ -27,6 +27,23 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* fmt.c: printf's family without floating point, for every stage (a
+ * libc's would bring 10 kB of float formatting into a static ply) */
+int ply_printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+int ply_fprintf(FILE *fp, const char *fmt, ...)
+	__attribute__((format(__printf__, 2, 3)));
+int ply_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(__printf__, 3, 4)));
+int ply_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(__printf__, 3, 0)));
+int ply_vfprintf(FILE *fp, const char *fmt, va_list ap)
+	__attribute__((format(__printf__, 2, 0)));
+#define printf ply_printf
+#define fprintf ply_fprintf
+#define snprintf ply_snprintf
+#define vsnprintf ply_vsnprintf
+#define vfprintf ply_vfprintf
+
 /* ---------------------------------------------------------------- */
 /* diag.c: messages that point at the source                        */
 
@@ -41,6 +58,7 @@ struct src {
 	bool bt;		/* bpftrace's language (and output) */
 	int argc;		/* positional parameters: $1 .. $N, $# */
 	char **argv;
+	int target;		/* -c's command: $target; 0 if none */
 };
 
 #define DIAG_MAX_ERRORS	20	/* then "too many errors" ends the compile */
@@ -58,25 +76,54 @@ void diag_reset(const struct src *src);
 
 /* "ply: <name>:L:C: error: msg", the source line and a caret */
 void diag_error(struct loc l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 void diag_warn(struct loc l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 void diag_note(struct loc l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 _Noreturn void diag_fatal(struct loc l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 /* "ply: error: msg" / "ply: warning: msg", no location */
-void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err_msg(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 /* debug output, shown with -d */
 extern bool debug_on;
-void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dbg(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 
 /* the nearest of names[] to name (edit distance), or NULL if none is close */
 const char *nearest_name(const char *name, const char *const *names, int n);
 /* shell-style match: * ? [a-z] [!x], and !(a|b) (anything but a or b) */
 bool glob_match(const char *pat, const char *s);
 bool is_glob(const char *pat);
+
+/* qsort and strstr in less code (a static binary carries libc's) */
+void sort(void *base, size_t n, size_t size,
+	  int (*cmp)(const void *, const void *));
+char *str_find(const char *s, const char *sub);
+
+/* util.c: getopt_long's job for the command lines, in less code:
+ * options anywhere (the arguments that are not go to rest, in order),
+ * "--" ends them.  has_arg: 0 none, 1 required, 2 optional (--x=V) */
+struct cli_opt {
+	const char *name;
+	int has_arg;
+	int val;
+};
+struct cli {
+	int argc;
+	char **argv;
+	int i;			/* the next argument */
+	const char *next;	/* the rest of a cluster (-lv) */
+	bool dashdash;
+	char *arg;		/* the option's value, or NULL */
+	char **rest;		/* argc of room: what are not options */
+	int nrest;
+};
+int cli_next(struct cli *c, const char *shorts, const struct cli_opt *longs);
+
+/* command.c: sh -c CMD, its stdout to read (popen's job, smaller) */
+FILE *sh_open(const char *cmd, int *pid);
+int sh_close(FILE *fp, int pid);	/* its exit status, or -1 */
 
 /* allocation that cannot fail: "ply: out of memory" and exit 1 */
 _Noreturn void oom(void);
@@ -85,7 +132,7 @@ void *xrealloc(void *p, size_t size);	/* p from xcalloc or NULL */
 void xfree(void *p);			/* p from the x* above */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 /* free every x* block (a fuzzer compiles many scripts in one process) */
 void alloc_release_all(void);
@@ -576,7 +623,7 @@ void asm_init(struct prog *p);
 void asm_free(struct prog *p);
 void emit(struct prog *p, struct bpf_insn in);
 void emit_comment(struct prog *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 int label_new(struct prog *p);
 void label_here(struct prog *p, int label);
 /* a jump whose target is a label; resolved by asm_finish */

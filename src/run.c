@@ -360,7 +360,7 @@ static void maps_by_name(struct script *s)
 
 	for (m = s->maps; m; m = m->next)
 		v[n++] = m;
-	qsort(v, n, sizeof(*v), name_cmp);
+	sort(v, n, sizeof(*v), name_cmp);
 	for (i = 0; i < n; i++)
 		out_map(stdout, v[i], 0, 0);
 	xfree(v);
@@ -458,7 +458,9 @@ int run_try_attach(struct script *s)
 /* close every fd from `from` on but `keep` (close_range: Linux 5.9) */
 static void close_from(int from, int keep)
 {
-	int fd, max = (int)sysconf(_SC_OPEN_MAX);
+	struct rlimit rl;
+	int fd, max = getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur > 65536 ?
+		65536 : (int)rl.rlim_cur;
 
 #ifdef __NR_close_range
 	if ((keep <= from || syscall(__NR_close_range, from, keep - 1, 0) == 0) &&

@@ -29,8 +29,8 @@ static void report(bool ok, const char *what, const char *fix)
 	nfail += !ok;
 }
 
-/* the kernel's configuration as text, or NULL */
-static FILE *config_open(void)
+/* the kernel's configuration as text, or NULL; *pid: gzip's */
+static FILE *config_open(int *pid)
 {
 	struct utsname u;
 	char path[300];
@@ -38,10 +38,11 @@ static FILE *config_open(void)
 
 	uname(&u);
 	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	*pid = 0;
 	if ((fp = fopen(path, "r")))
 		return fp;
 	if (!access("/proc/config.gz", R_OK))
-		return popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+		return sh_open("gzip -dc /proc/config.gz 2>/dev/null", pid);
 	return NULL;
 }
 
@@ -58,7 +59,8 @@ static void check_config(void)
 	};
 	char line[256], msg[128];
 	bool have[ARRAY_SIZE(want)] = { false };
-	FILE *fp = config_open();
+	int pid;
+	FILE *fp = config_open(&pid);
 	size_t i, n;
 
 	if (!fp) {
@@ -73,7 +75,10 @@ static void check_config(void)
 			    line[n] == '=' && line[n + 1] == 'y')
 				have[i] = true;
 		}
-	fclose(fp);
+	if (pid)
+		sh_close(fp, pid);
+	else
+		fclose(fp);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		snprintf(msg, sizeof(msg), "%s=y (%s)", want[i].opt,
 			 want[i].why);

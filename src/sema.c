@@ -253,15 +253,12 @@ int nargs(const struct node *n)
 static bool builtin_here(struct sema *se, struct node *n,
 			 const struct builtin *bi)
 {
-	const struct provider *const *p;
+	const struct provider *p = se->pb->prov;
 
-	if (!bi->only)
+	if (!bi->kprobes_only || p == &kprobe_provider ||
+	    p == &kretprobe_provider)
 		return true;
-	for (p = bi->only; *p; p++)
-		if (*p == se->pb->prov)
-			return true;
-	serr(se, n, "'%s' means nothing in %s probes", bi->name,
-	     se->pb->prov->name);
+	serr(se, n, "'%s' means nothing in %s probes", bi->name, p->name);
 	return false;
 }
 
@@ -419,12 +416,15 @@ static struct var *var_find(struct probe *pb, const char *name)
 	return NULL;
 }
 
-/* $NAME: an environment variable, read at compile time as ply does */
+/* $NAME: an environment variable, read at compile time as ply does;
+ * $target: -c's command */
 static struct type *env(struct sema *se, struct node *n)
 {
 	const char *v = getenv(n->name + 1);
 	char *end;
 
+	if (!strcmp(n->name, "$target") && se->s->src && se->s->src->target)
+		v = xasprintf("%d", se->s->src->target);
 	if (!v) {
 		diag_warn(n->loc, "'%s' is neither assigned nor set "
 			  "in the environment; it reads as \"\"", n->name);
@@ -581,7 +581,7 @@ static struct type *deref(struct sema *se, struct node *n, struct type *t)
 		serr(se, n, "can't dereference %s", type_name(t));
 		return NULL;
 	}
-	if (t->base->kind == TY_VOID && t->name && strstr(t->name, "struct ")) {
+	if (t->base->kind == TY_VOID && t->name && str_find(t->name, "struct ")) {
 		serr(se, n, "%s: kernel struct types are not supported by ply "
 		     "(yet)", t->name);
 		return NULL;
@@ -622,7 +622,7 @@ static struct type *member(struct sema *se, struct node *n)
 	if (!t)
 		return NULL;
 	if (t->kind == TY_PTR && t->base->kind == TY_VOID && t->name &&
-	    strstr(t->name, "struct ")) {
+	    str_find(t->name, "struct ")) {
 		serr(se, n, "%s: kernel struct types are not supported by ply "
 		     "(yet)", t->name);
 		return NULL;

@@ -146,8 +146,8 @@ static struct type *ptr_type(const char *decl, int size)
 {
 	struct type *t, *c;
 
-	t = type_ptr(strstr(decl, "char") ? &ty_char : &ty_void, false, false);
-	if (strstr(decl, "struct ")) {	/* what it points to, said */
+	t = type_ptr(str_find(decl, "char") ? &ty_char : &ty_void, false, false);
+	if (str_find(decl, "struct ")) {	/* what it points to, said */
 		t->name = xstrndup(decl, strrchr(decl, '*') + 1 - decl);
 		if (!strncmp(t->name, "const ", 6))
 			t->name += 6;
@@ -189,7 +189,7 @@ static struct type *field_type(const char *decl, int size, bool sign)
 /* the number after "name" in s */
 static bool column(const char *s, const char *name, int *v)
 {
-	const char *p = strstr(s, name);
+	const char *p = str_find(s, name);
 
 	if (!p)
 		return false;
@@ -339,7 +339,7 @@ int tracefs_events(const char *root, char ***out)
 		xfree(sys[i]);
 	}
 	xfree(sys);
-	qsort(v, n, sizeof(*v), cmp_str);
+	sort(v, n, sizeof(*v), cmp_str);
 	*out = v;
 	return n;
 }
@@ -356,7 +356,7 @@ char *tracefs_fields(const char *root, const char *sys, const char *event)
 	while (fgets(line, sizeof(line), fp)) {
 		if (strncmp(line, "\tfield:", 7) ||
 		    !strncmp(line + 7, "unsigned short common_", 22) ||
-		    strstr(line, " common_") ||
+		    str_find(line, " common_") ||
 		    !(semi = strchr(line + 7, ';')))
 			continue;
 		*semi = '\0';

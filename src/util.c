@@ -226,7 +226,7 @@ const char *nearest_name(const char *name, const char *const *names, int n)
 
 bool is_glob(const char *pat)
 {
-	return strpbrk(pat, "*?[") || strstr(pat, "!(");
+	return strpbrk(pat, "*?[") || str_find(pat, "!(");
 }
 
 /* the alternatives of "!(a|b)" starting at p: their end, or NULL */
@@ -308,4 +308,114 @@ bool glob_match(const char *p, const char *s)
 		}
 	}
 	return !*s;
+}
+
+/* ---------------------------------------------------------------- */
+/* smaller than libc's: a static binary carries what it calls        */
+
+/* qsort's contract (not stable), as a shell sort with Knuth's gaps
+ * (1, 4, 13, 40 ...): a tenth of musl's smoothsort in code */
+void sort(void *base, size_t n, size_t size,
+	  int (*cmp)(const void *, const void *))
+{
+	unsigned char *b = base, *x, *y, t;
+	size_t h = 1, i, j, k;
+
+	while (h < n / 3)
+		h = 3 * h + 1;
+	for (; h; h /= 3)
+		for (i = h; i < n; i++)
+			for (j = i; j >= h; j -= h) {
+				x = b + (j - h) * size;
+				y = b + j * size;
+				if (cmp(x, y) <= 0)
+					break;
+				for (k = 0; k < size; k++) {
+					t = x[k];
+					x[k] = y[k];
+					y[k] = t;
+				}
+			}
+}
+
+/* strstr, byte by byte: the strings here are short */
+char *str_find(const char *s, const char *sub)
+{
+	size_t n = strlen(sub);
+
+	for (; *s; s++)
+		if (!strncmp(s, sub, n))
+			return (char *)s;
+	return *sub ? NULL : (char *)s;
+}
+
+/* getopt_long's job, permuting as GNU's does (options may come after
+ * the script): the next option, -1 at the end, '?' after a message */
+int cli_next(struct cli *c, const char *shorts, const struct cli_opt *longs)
+{
+	const struct cli_opt *o;
+	const char *a, *eq, *s;
+	size_t n;
+
+	c->arg = NULL;
+	while (!c->next || !*c->next) {
+		c->next = NULL;
+		if (c->i >= c->argc)
+			return -1;
+		a = c->argv[c->i++];
+		if (c->dashdash || a[0] != '-' || !a[1]) {
+			c->rest[c->nrest++] = (char *)a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			c->dashdash = true;
+			continue;
+		}
+		if (a[1] != '-') {
+			c->next = a + 1;
+			continue;
+		}
+		/* --name, --name=value, --name value */
+		eq = strchr(a + 2, '=');
+		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (o = longs; o && o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, a + 2, n))
+				break;
+		if (!o || !o->name) {
+			err_msg("unknown option '%s'", a);
+			return '?';
+		}
+		if (eq && !o->has_arg) {
+			err_msg("option '--%s' takes no value", o->name);
+			return '?';
+		}
+		c->arg = eq ? (char *)eq + 1 : NULL;
+		if (!eq && o->has_arg == 1) {
+			if (c->i >= c->argc) {
+				err_msg("option '--%s' needs a value", o->name);
+				return '?';
+			}
+			c->arg = c->argv[c->i++];
+		}
+		return o->val;
+	}
+	s = strchr(shorts, *c->next);
+	if (*c->next == ':' || !s) {
+		err_msg("unknown option '-%c'", *c->next);
+		c->next = NULL;
+		return '?';
+	}
+	c->next++;
+	if (s[1] == ':') {		/* -cVALUE, -c VALUE */
+		if (*c->next) {
+			c->arg = (char *)c->next;
+		} else if (c->i < c->argc) {
+			c->arg = c->argv[c->i++];
+		} else {
+			err_msg("option '-%c' needs a value", *s);
+			return '?';
+		}
+		c->next = NULL;
+	}
+	return *s;
 }

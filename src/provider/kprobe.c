@@ -130,7 +130,7 @@ static struct names *functions(const char *tfs)
 	read_filter_functions(&l, tfs);
 	if (!l.n)
 		read_kallsyms(&l);
-	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	sort(l.v, l.n, sizeof(*l.v), cmp_str);
 	return &l;
 }
 
@@ -196,7 +196,7 @@ static int check_symbol(struct probe *pb, const char *sym)
 		return 0;
 	if (!all.n) {		/* not ftrace-able, but maybe kprobe-able */
 		read_kallsyms(&all);
-		qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+		sort(all.v, all.n, sizeof(*all.v), cmp_str);
 	}
 	if (known(&all, sym))
 		return 0;

@@ -90,7 +90,7 @@ static const char *attach_hint(const char *what, int err)
 {
 	/* the kernel checks the program's context reads against the
 	 * size of the event's record only when attaching */
-	if (err == EACCES && strstr(what, "SET_BPF"))
+	if (err == EACCES && str_find(what, "SET_BPF"))
 		return " (does the program read past the event's fields?)";
 	switch (err) {
 	case EACCES:

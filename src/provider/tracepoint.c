@@ -72,7 +72,7 @@ static const char *nearest_entry(const char *root, const char *dir,
 
 	names = dir_names(path, &n);
 	if (names)
-		qsort(names, n, sizeof(*names), name_cmp);
+		sort(names, n, sizeof(*names), name_cmp);
 	best = nearest_name(name, names, n);
 	xfree(path);
 	return best;		/* names leak: once, on an error */
