@@ -305,11 +305,27 @@ static void on_signal(struct run *r, int sfd)
 	}
 }
 
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434	/* the same number on every arch */
+#endif
+
+/* bpftrace's -p PID: a pidfd (5.3) that polls readable when PID ends;
+ * -1 where the kernel has none (then the run ends as any other) */
+static int watch_fd(pid_t pid)
+{
+	int fd = pid > 0 ? (int)syscall(__NR_pidfd_open, pid, 0) : -1;
+
+	if (pid > 0 && fd < 0)
+		dbg("-p %d: no pidfd (%s): the run does not end with it",
+		    (int)pid, strerror(errno));
+	return fd;
+}
+
 static void loop(struct run *r, int sfd)
 {
-	struct pollfd pfd[1024];
+	struct pollfd pfd[1025];
 	bool more = false;
-	int *fds, n, i;
+	int *fds, n, i, np;
 
 	n = ring_fds(r->ring, &fds);
 	if (n > 1023)
@@ -317,15 +333,22 @@ static void loop(struct run *r, int sfd)
 	for (i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[n + 1] = (struct pollfd){ .fd = watch_fd(r->o->watch),
+				      .events = POLLIN };
+	np = n + 1 + (pfd[n + 1].fd >= 0);
 	while (!r->done) {
 		/* records left from the last round: just a look */
-		if (poll(pfd, n + 1, more ? 0 : -1) < 0 && errno != EINTR)
+		if (poll(pfd, np, more ? 0 : -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[n].revents)
 			on_signal(r, sfd);
+		if (np > n + 1 && pfd[n + 1].revents)
+			r->done = true;		/* -p's process ended */
 		if (!r->done)
 			more = drain(r);
 	}
+	if (np > n + 1)
+		close(pfd[n + 1].fd);
 }
 
 /* the updates each full map dropped (cg_map.c counts them) */
