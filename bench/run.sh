@@ -9,6 +9,10 @@
 #               even rounds bpftrace first
 #   -t TESTS    comma-separated subset of:
 #                 floor,count,quantize,mapwrite   ns per syscall (+ VmHWM)
+#                 lhist,avg,stats   bpftrace's aggregations, ns per syscall
+#                 btcount     @[comm] = count() in ply's bpftrace mode
+#                             (ply --bt -e, bpftrace's spelling) beside
+#                             bpftrace
 #                 printf      lines reaching stdout, events/s, loss; the
 #                             fastest pace (100k..1M/s) with zero loss
 #                 exact       two CPUs at once, count() must be exact
@@ -42,7 +46,7 @@ export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 rounds=7
-tests=floor,count,quantize,mapwrite,printf,exact,startup,insns,size
+tests=floor,count,quantize,mapwrite,lhist,avg,stats,btcount,printf,exact,startup,insns,size
 N=2000000
 NP=200000
 NSFIELD=min_ns_per_call
@@ -131,8 +135,11 @@ prog() {
 		case $1 in
 		floor) echo "$be { }" ;;
 		floorx) echo "$bx { }" ;;
-		count | startup) echo "$be { @[comm] = count(); }" ;;
+		count | startup | btcount) echo "$be { @[comm] = count(); }" ;;
 		quantize) echo "$bx { @ = hist(args->ret); }" ;;
+		lhist) echo "$bx { @ = lhist(args->ret, 0, 1000, 100); }" ;;
+		avg) echo "$bx { @ = avg(args->ret); }" ;;
+		stats) echo "$bx { @ = stats(args->ret); }" ;;
 		mapwrite) echo "$be { @m[tid] = nsecs; }" ;;
 		printf) echo "$be / args->id == 110 / { printf(\"%d\\n\", tid); }" ;;
 		exact) echo "$be / args->id == 110 / { @[comm] = count(); }" ;;
@@ -142,7 +149,11 @@ prog() {
 		floor) echo "$tp { }" ;;
 		floorx) echo "$tx { }" ;;
 		count | startup) echo "$tp { @[comm] = count(); }" ;;
+		btcount) echo "$be { @[comm] = count(); }" ;;	# --bt
 		quantize) echo "$tx { @ = quantize(data->ret); }" ;;
+		lhist) echo "$tx { @ = lhist(data->ret, 0, 1000, 100); }" ;;
+		avg) echo "$tx { @ = avg(data->ret); }" ;;
+		stats) echo "$tx { @ = stats(data->ret); }" ;;
 		mapwrite) echo "$tp { m[kpid] = time; }" ;;
 		printf) echo "$tp / data->id == 110 / { printf(\"%d\\n\", kpid); }" ;;
 		exact) echo "$tp / data->id == 110 / { @[comm] = count(); }" ;;
@@ -172,9 +183,11 @@ run_one() { # TEST TRACER
 	case $test in
 	base)
 		"$WL" "$N" 0 && rec base none ns "$(field "$NSFIELD")" ;;
-	floor | floorx | count | quantize | mapwrite)
+	floor | floorx | count | quantize | mapwrite | lhist | avg | stats | btcount)
 		p=$(prog "$test" "$t")
+		PLYBT= && [ "$test" = btcount ] && PLYBT=1
 		trace_pinned "$t" "$WL -hwm $N 0" "$p"
+		PLYBT=
 		v=$(field "$NSFIELD")
 		if [ -z "$v" ]; then say "  $test/$t failed: $(head -c 300 "$W/err")"; return; fi
 		rec "$test" "$t" ns "$v"
@@ -258,7 +271,12 @@ run_one() { # TEST TRACER
 trace_pinned() { # the tracer on CPU 1, the workload pins itself to CPU 0
 	local t=$1 cmd=$2 p=$3
 	case $t in
-	ply) taskset -c 1 "$PLYBIN" -k -c "$cmd" "$p" ;;
+	ply)
+		if [ -n "${PLYBT:-}" ]; then
+			taskset -c 1 "$PLYBIN" --bt -q -c "$cmd" -e "$p"
+		else
+			taskset -c 1 "$PLYBIN" -k -c "$cmd" "$p"
+		fi ;;
 	iovisor) taskset -c 1 "$IOVISOR" -c "$cmd" "$p" ;;
 	bpftrace) taskset -c 1 "$BPFTRACE" -c "$cmd" -e "$p" ;;
 	esac >"$W/out" 2>"$W/err"
@@ -277,12 +295,12 @@ settle() {
 }
 
 round_tests=
-for x in floor count quantize mapwrite printf exact startup; do
+for x in floor count quantize mapwrite lhist avg stats btcount printf exact startup; do
 	# quantize runs at sys_exit: an empty program there too, for reference
 	[ "$x" = quantize ] && want quantize && round_tests="$round_tests floorx"
 	want "$x" && round_tests="$round_tests $x"
 done
-case $round_tests in *floor* | *count* | *quantize* | *mapwrite*) round_tests="base $round_tests" ;; esac
+case $round_tests in *floor* | *count* | *quantize* | *mapwrite* | *lhist* | *avg* | *stats*) round_tests="base $round_tests" ;; esac
 
 for r in $(seq 1 "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order=$tracers; else order=$(echo "$tracers" | tr ' ' '\n' | tac | tr '\n' ' '); fi
@@ -406,13 +424,14 @@ row() { # LABEL TEST METRIC RATIO-KIND
 	for t in $tracers; do hdr="$hdr $t: median (min–max) | $t: ratio |"; sep="$sep---|---|"; done
 	echo "$hdr"
 	echo "$sep"
-	if want floor || want count || want quantize || want mapwrite; then
+	if want floor || want count || want quantize || want mapwrite ||
+	   want lhist || want avg || want stats || want btcount; then
 		line="| untraced getppid, ns/call (no tracer) |"
 		for t in $tracers; do line="$line $(cell base none ns) | |"; done
 		echo "$line"
 		want floor && row "floor (empty program), ns/call; ratio: ×untraced" floor ns base
 		want quantize && row "floor at sys_exit (empty program), ns/call; ratio: ×untraced" floorx ns base
-		for x in count quantize mapwrite; do
+		for x in count quantize mapwrite lhist avg stats btcount; do
 			want $x || continue
 			row "$x, ns/call; ratio: ×own floor" "$x" ns floor
 			row "$x, added over untraced; ratio: ×floor's added" "$x" ns added

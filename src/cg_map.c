@@ -320,7 +320,8 @@ static void emit_lbucket(struct cg *g, int v, int idx, const struct type *t)
 	emit_jmp(g->p, BPF_JMP_IMM(t->base->sign ? BPF_JSGE : BPF_JGE, v,
 				   (int32_t)t->max, 0), done);
 	emit(g->p, BPF_MOV64_REG(idx, v));
-	emit(g->p, BPF_ALU64_IMM(BPF_SUB, idx, (int32_t)t->min));
+	if (t->min)
+		emit(g->p, BPF_ALU64_IMM(BPF_SUB, idx, (int32_t)t->min));
 	if (t->step > 1)
 		emit(g->p, BPF_ALU64_IMM(BPF_DIV, idx, (int32_t)t->step));
 	emit(g->p, BPF_ALU64_IMM(BPF_ADD, idx, 1));

@@ -675,7 +675,9 @@ static struct type *cast(struct sema *se, struct node *n)
 	}
 	if (type_is_scalar(to) && type_is_scalar(t))
 		return to;
-	if (to->kind == TY_ARRAY && type_is_scalar(t) && t->size == to->size)
+	/* (uint8[4])x: the bytes of x's low 4 (1, 2, 4 or 8) */
+	if (to->kind == TY_ARRAY && type_is_scalar(t) && to->size <= 8 &&
+	    !(to->size & (to->size - 1)) && to->size <= t->size)
 		return to;
 	serr(se, n, "can't cast %s to %s", type_name(t), type_name(to));
 	return NULL;
