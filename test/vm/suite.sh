@@ -555,11 +555,11 @@ if [ "$rc" = 0 ] && grep -q '^@ns\[dd\]: $' "$tmp/out" &&
 else
 	fail "bt lesson 7: read latency as hist, keyed by comm" "no @ns[dd] histogram"
 fi
-run --bt -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid/ { @[func] = count(); }'
+run --bt -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid && arg2 == 1/ { @[func] = count(); }'
 expect_out "bt: func names the function, cpid the command" "
 
 @[vfs_read]: 100"
-run --bt -q -f json -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid/ { @[comm] = count(); }'
+run --bt -q -f json -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid && arg2 == 1/ { @[comm] = count(); }'
 expect_out "bt: -f json" '{"type": "map", "data": {"@": {"dd": 100}}}'
 
 if ! pgrep -x ply >/dev/null 2>&1; then
