@@ -624,14 +624,11 @@ static void curtask_emit(struct cg *g, struct node *n, int dst)
 /* a struct task_struct *, whose members need kernel types */
 static struct type *curtask_type(struct sema *se, struct node *n)
 {
-	static struct type *t;
+	struct type *t = type_ptr(&ty_void, false, false);
 
 	(void)se;
 	(void)n;
-	if (!t) {
-		t = type_ptr(&ty_void, false, false);
-		t->name = "struct task_struct *";
-	}
+	t->name = "struct task_struct *";
 	return t;
 }
 
@@ -742,7 +739,7 @@ static void probe_store(struct cg *g, struct node *n, int off, int size)
 	char *name = xasprintf("%s%s%s", pb->prov->name, *pb->arg ? ":" : "",
 			       pb->arg), *p;
 
-	for (p = name + strlen(pb->prov->name) + 1; *p; p++)
+	for (p = name + strlen(pb->prov->name); *p; p++)
 		if (*p == '/')
 			*p = ':';
 	s.str = name;
@@ -900,8 +897,7 @@ static void strftime_emit(struct cg *g, struct node *n, int dst)
 static struct type *ntop_type(struct sema *se, struct node *n)
 {
 	struct node *a = n->args->next ? n->args->next : n->args;
-	struct type *t = sema_expr(se, a);
-	static struct type *nt;
+	struct type *t = sema_expr(se, a), *nt;
 
 	if (n->args->next && !int_arg(se, n, n->args))
 		return NULL;
@@ -914,10 +910,8 @@ static struct type *ntop_type(struct sema *se, struct node *n)
 		     type_name(t));
 		return NULL;
 	}
-	if (!nt) {
-		nt = type_with_fmt(type_str(24), FMT_NTOP);
-		nt->name = "inet";
-	}
+	nt = type_with_fmt(type_str(24), FMT_NTOP);
+	nt->name = "inet";
 	return nt;
 }
 

@@ -3,8 +3,9 @@
  *
  * Each input is a script, compiled (lex, parse, sema, codegen, the
  * assembler, the -S listing) for every architecture in src/arch/, with
- * the kernel features on for some and off for others, so that every
- * code path is reached; nothing touches the kernel (the tracepoint
+ * the kernel features on for some and off for others, in ply's
+ * language for some and bpftrace's for others, so that every code
+ * path is reached; nothing touches the kernel (the tracepoint
  * formats are test/fixtures/tracefs's) and every allocation is freed
  * after each input (alloc_release_all).  Built with libFuzzer by
  * `make fuzz`; built with -DFUZZ_REPLAY it is a plain program that
@@ -73,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	src.text = text;
 	for (i = 0; i < nkernels; i++) {
+		src.bt = (i / 2) % 2;	/* both languages, every feature */
 		s = compile_script(&src, &kernels[i], NULL);
 		for (pb = s ? s->probes : NULL; pb; pb = pb->next) {
 			if (pb->prov->describe)
