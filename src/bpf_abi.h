@@ -76,6 +76,7 @@
 
 #define BPF_PSEUDO_MAP_FD	1
 #define BPF_PSEUDO_MAP_VALUE	2
+#define BPF_PSEUDO_FUNC		4	/* ld_imm64 of a subprogram (a callback) */
 
 enum {
 	BPF_REG_0 = 0, BPF_REG_1, BPF_REG_2, BPF_REG_3, BPF_REG_4,
@@ -100,7 +101,32 @@ enum bpf_cmd {
 	BPF_MAP_GET_NEXT_KEY = 4,
 	BPF_PROG_LOAD = 5,
 	BPF_PROG_TEST_RUN = 10,
+	BPF_BTF_LOAD = 18,
 	BPF_LINK_CREATE = 28,
+};
+
+/* BTF, as much as a program's func_info needs (include/uapi/linux/btf.h):
+ * the header, then types (struct btf_type, 12 bytes, and a kind's own
+ * words after it), then the names */
+#define BTF_MAGIC	0xeB9F
+enum {
+	BTF_KIND_INT = 1, BTF_KIND_ARRAY = 3, BTF_KIND_STRUCT = 4,
+	BTF_KIND_UNION = 5, BTF_KIND_ENUM = 6, BTF_KIND_FUNC = 12,
+	BTF_KIND_FUNC_PROTO = 13, BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15,
+	BTF_KIND_DECL_TAG = 17, BTF_KIND_ENUM64 = 19,
+};
+#define BTF_INFO(kind, vlen)	((uint32_t)(kind) << 24 | (vlen))
+#define BTF_INT_SIGNED	1	/* an int's encoding, in its own word */
+struct btf_header {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len;
+	uint32_t type_off, type_len;	/* from the end of the header */
+	uint32_t str_off, str_len;
+};
+struct bpf_func_info {
+	uint32_t insn_off;
+	uint32_t type_id;
 };
 
 /* expected_attach_type / link_create.attach_type */
@@ -161,6 +187,7 @@ enum bpf_func_id {
 	BPF_FUNC_jiffies64 = 118,
 	BPF_FUNC_ringbuf_output = 130,
 	BPF_FUNC_get_current_task_btf = 158,	/* 5.11 */
+	BPF_FUNC_for_each_map_elem = 164,	/* 5.13 */
 	BPF_FUNC_get_func_ip = 173,		/* kprobes: 5.15 */
 };
 
@@ -198,7 +225,18 @@ union bpf_attr {
 		char prog_name[16];
 		uint32_t prog_ifindex;
 		uint32_t expected_attach_type;
+		uint32_t prog_btf_fd;
+		uint32_t func_info_rec_size;
+		uint64_t func_info;	/* struct bpf_func_info[] */
+		uint32_t func_info_cnt;
 	};
+	struct {			/* BPF_BTF_LOAD */
+		uint64_t btf;
+		uint64_t btf_log_buf;
+		uint32_t btf_size;
+		uint32_t btf_log_size;
+		uint32_t btf_log_level;
+	} btf_load;
 	struct {			/* BPF_LINK_CREATE */
 		uint32_t prog_fd;
 		uint32_t target_fd;

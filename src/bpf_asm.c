@@ -107,8 +107,27 @@ void emit_jmp(struct prog *p, struct bpf_insn in, int label)
 	p->fix = grow(p->fix, &p->fix_cap, p->nfix + 1, sizeof(*p->fix));
 	p->fix[p->nfix].pc = p->len;
 	p->fix[p->nfix].label = label;
+	p->fix[p->nfix].imm = false;
 	p->nfix++;
 	emit(p, in);
+}
+
+bool label_used(const struct prog *p, int label)
+{
+	int i;
+
+	for (i = 0; i < p->nfix; i++)
+		if (p->fix[i].label == label)
+			return true;
+	return false;
+}
+
+void emit_ld_func(struct prog *p, int dst, int label)
+{
+	emit_jmp(p, BPF_LD_IMM64_LO(dst, BPF_PSEUDO_FUNC, 0), label);
+	if (!p->err)
+		p->fix[p->nfix - 1].imm = true;
+	emit(p, BPF_LD_IMM64_HI(0));
 }
 
 void emit_ld_map(struct prog *p, int dst, struct map *m, bool value)
@@ -137,6 +156,10 @@ int asm_finish(struct prog *p)
 		if (target < 0)
 			return -EINVAL;		/* a codegen bug */
 		off = target - (p->fix[i].pc + 1);
+		if (p->fix[i].imm) {	/* a subprogram: its distance */
+			p->insn[p->fix[i].pc].imm = off;
+			continue;
+		}
 		if (off < INT16_MIN || off > INT16_MAX)
 			return -ERANGE;
 		p->insn[p->fix[i].pc].off = off;
@@ -250,6 +273,8 @@ static int dump_insn(const struct prog *p, int pc, FILE *fp)
 		fprintf(fp, "ld r%d, %s%s", in->dst_reg,
 			p->reloc[i].value ? "&value:" : "map:",
 			p->reloc[i].map->name);
+	else if (in->src_reg == BPF_PSEUDO_FUNC)
+		fprintf(fp, "ld r%d, func:%d", in->dst_reg, pc + in->imm + 1);
 	else
 		fprintf(fp, "ld r%d, #0x%llx", in->dst_reg,
 			(unsigned long long)(uint32_t)in->imm |

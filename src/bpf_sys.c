@@ -32,6 +32,8 @@ _Static_assert(offsetof(union bpf_attr, link_create.kprobe_multi.syms) == 24,
 	       "bpf_attr: link_create.kprobe_multi.syms");
 _Static_assert(offsetof(union bpf_attr, test.ctx_out) == 56,
 	       "bpf_attr: test.ctx_out");
+_Static_assert(offsetof(union bpf_attr, func_info) == 80,
+	       "bpf_attr: func_info");
 
 /* libc knows the syscall numbers of the host; the arch table is the
  * fallback for libcs whose headers predate bpf(2) */
@@ -227,13 +229,93 @@ static uint32_t kern_version(void)
 	return maj << 16 | min << 8 | patch;
 }
 
+/*
+ * A program with subprograms (for-map loops' callbacks) must say in BTF
+ * where each function starts: func_info.  The BTF is ours, the least
+ * the verifier takes: an int, a prototype "int (void)" and a static
+ * function of it per subprogram, named ply, ply_1 ...
+ */
+static int btf_funcs(int n)
+{
+	struct {
+		struct btf_header h;
+		uint32_t types[4 + 3 + 3 * 16];
+		char strs[8 + 8 * 16];
+	} b;
+	uint32_t *t = b.types, slen = 1;
+	union bpf_attr attr;
+	int i;
+
+	if (n < 1 || n > 16)
+		return -EINVAL;
+	memset(&b, 0, sizeof(b));
+	memcpy(b.strs + 1, "int", 4);
+	slen += 4;
+	/* [1] int: 4 bytes, signed, 32 bits */
+	*t++ = slen - 4;
+	*t++ = BTF_INFO(BTF_KIND_INT, 0);
+	*t++ = 4;
+	*t++ = BTF_INT_SIGNED << 24 | 32;
+	/* [2] int (void) */
+	*t++ = 0;
+	*t++ = BTF_INFO(BTF_KIND_FUNC_PROTO, 0);
+	*t++ = 1;
+	/* [3 + i] static int ply_i(void) */
+	for (i = 0; i < n; i++) {
+		*t++ = slen;
+		if (i)
+			slen += (uint32_t)snprintf(b.strs + slen, 8, "ply_%d",
+						   i) + 1;
+		else
+			slen += (uint32_t)snprintf(b.strs + slen, 8, "ply") + 1;
+		*t++ = BTF_INFO(BTF_KIND_FUNC, 0);
+		*t++ = 2;
+	}
+	b.h.magic = BTF_MAGIC;
+	b.h.version = 1;
+	b.h.hdr_len = sizeof(b.h);
+	b.h.type_off = 0;
+	b.h.type_len = (uint32_t)((char *)t - (char *)b.types);
+	b.h.str_off = b.h.type_len;
+	b.h.str_len = slen;
+	memmove((char *)b.types + b.h.type_len, b.strs, slen);
+	memset(&attr, 0, sizeof(attr));
+	attr.btf_load.btf = (uintptr_t)&b;
+	attr.btf_load.btf_size = sizeof(b.h) + b.h.type_len + slen;
+	return (int)sys_bpf(BPF_BTF_LOAD, &attr);
+}
+
 int bpf_prog_load(enum bpf_prog_type type, int attach_type,
 		  const struct bpf_insn *insn, int len, char *log, size_t logsz)
 {
+	return bpf_prog_load_funcs(type, attach_type, insn, len, NULL, 0, log,
+				   logsz);
+}
+
+int bpf_prog_load_funcs(enum bpf_prog_type type, int attach_type,
+			const struct bpf_insn *insn, int len,
+			const int *funcs, int nfuncs, char *log, size_t logsz)
+{
+	struct bpf_func_info fi[16];
 	union bpf_attr attr;
 	long fd, err;
+	int btf = -1, i;
 
 	memset(&attr, 0, sizeof(attr));
+	if (nfuncs > 0) {	/* the program itself, then its subprograms */
+		if (nfuncs >= 16)
+			return -E2BIG;
+		btf = btf_funcs(nfuncs + 1);
+		if (btf < 0)
+			return btf;
+		fi[0] = (struct bpf_func_info){ 0, 3 };
+		for (i = 0; i < nfuncs; i++)
+			fi[i + 1] = (struct bpf_func_info){ funcs[i], 4 + i };
+		attr.prog_btf_fd = btf;
+		attr.func_info_rec_size = sizeof(fi[0]);
+		attr.func_info = (uintptr_t)fi;
+		attr.func_info_cnt = nfuncs + 1;
+	}
 	attr.prog_type = type;
 	attr.expected_attach_type = attach_type;
 	attr.insn_cnt = len;
@@ -243,8 +325,11 @@ int bpf_prog_load(enum bpf_prog_type type, int attach_type,
 	memcpy(attr.prog_name, "ply", 4);
 
 	fd = sys_bpf(BPF_PROG_LOAD, &attr);
-	if (fd >= 0 || !log || logsz < 128)
+	if (fd >= 0 || !log || logsz < 128) {
+		if (btf >= 0)
+			close(btf);
 		return fd;
+	}
 
 	/* again, with the verifier's reasons; its own error (ENOSPC for
 	 * a short log) says less than the first one */
@@ -254,6 +339,8 @@ int bpf_prog_load(enum bpf_prog_type type, int attach_type,
 	attr.log_size = logsz > (1U << 30) ? (1U << 30) : logsz;
 	attr.log_buf = (uintptr_t)log;
 	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (btf >= 0)
+		close(btf);
 	if (fd >= 0)
 		return fd;	/* flaky failure: keep the program */
 	return err;

@@ -19,22 +19,7 @@
 
 #include "ply.h"
 
-#define BTF_MAGIC	0xeb9f
-
-struct btf_header {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len;
-	uint32_t type_off, type_len;	/* from the end of the header */
-	uint32_t str_off, str_len;
-};
-
-enum {
-	BTF_KIND_INT = 1, BTF_KIND_ARRAY = 3, BTF_KIND_STRUCT = 4,
-	BTF_KIND_UNION = 5, BTF_KIND_ENUM = 6, BTF_KIND_FUNC_PROTO = 13,
-	BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15, BTF_KIND_DECL_TAG = 17,
-	BTF_KIND_ENUM64 = 19,
-};
+/* the header and the kinds: bpf_abi.h */
 
 /* bytes after a type's 12, by kind */
 static long btf_extra(int kind, int vlen)

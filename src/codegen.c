@@ -1039,11 +1039,39 @@ static void cg_assign(struct cg *g, struct node *n)
  *	unroll(N): the body N times (continue: the next copy)
  * break goes to end, continue to next (top for while).
  */
+/* for ($kv : @m): bpf_for_each_map_elem(m, body, ctx, 0), the body a
+ * subprogram emitted after the probe (cg_callback) */
+static void cg_for_map(struct cg *g, struct node *n)
+{
+	struct callbacks *cb = g->cbs;
+	int label = label_new(g->p), ctx = stack_alloc(g, 8, n);
+
+	if (cb->n == MAX_CALLBACKS || cb->n == 15) {
+		diag_error(n->loc, "more than %d for loops over maps in a "
+			   "probe", MAX_CALLBACKS);
+		return;
+	}
+	cb->loop[cb->n] = n;
+	cb->label[cb->n++] = label;
+	emit_comment(g->p, "for over %s", n->rhs->map->name);
+	/* the callback's context is on the stack: the probe's context */
+	emit(g->p, BPF_STX_MEM(BPF_DW, FP, CTX, ctx));
+	emit_ld_map(g->p, BPF_REG_1, n->rhs->map, false);
+	emit_ld_func(g->p, BPF_REG_2, label);
+	emit_fp_addr(g, BPF_REG_3, ctx);
+	emit(g->p, BPF_MOV64_IMM(BPF_REG_4, 0));
+	emit_call(g, BPF_FUNC_for_each_map_elem);
+}
+
 static void cg_loop(struct cg *g, struct node *n)
 {
 	int top = label_new(g->p), end = label_new(g->p), next, i;
 	struct var *v = n->op == TOK_FOR ? n->lhs->var : NULL;
 
+	if (n->op == TOK_FOR && n->rhs->kind == N_MAP) {
+		cg_for_map(g, n);
+		return;
+	}
 	if (g->nloops == MAX_NESTING) {
 		diag_error(n->loc, "loops nested too deep");
 		return;
@@ -1168,13 +1196,14 @@ static void cg_stmt(struct cg *g, struct node *n)
 
 /* the scratch variables' slots, zeroed: the verifier wants every
  * byte written before it is read */
-static void cg_vars(struct cg *g)
+static void cg_vars(struct cg *g, bool cb)
 {
 	struct var *v;
 
 	for (v = g->pb->vars; v < g->pb->vars + g->pb->nvars; v++) {
-		if (!v->type)
-			continue;	/* never given a value: never read */
+		if (!v->type || v->in_cb != cb)
+			continue;	/* never given a value: never read; or
+					 * in the other frame */
 		v->off = stack_alloc(g, v->type->size, g->pb->ast);
 		emit_zero(g, v->off, v->type->size);
 	}
@@ -1190,7 +1219,7 @@ static void cg_prologue(struct cg *g)
 		emit(g->p, BPF_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_1, 0));
 		emit_jmp(g->p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0), g->ret);
 	}
-	cg_vars(g);
+	cg_vars(g, false);
 	if (g->pb->ast->cond) {
 		emit_comment(g->p, "predicate");
 		cg_branch(g, g->pb->ast->cond, g->ret, false);
@@ -1214,10 +1243,54 @@ static void check_maps_used(struct probe *pb)
 			   MAX_MAPS_PER_PROG);
 }
 
+/*
+ * A for-map loop's body, called for each entry with r1 = the map, r2 =
+ * the key, r3 = the value, r4 = where the probe's context is (on its
+ * stack); it returns 0 to go on, 1 to stop (break).  Its frame is its
+ * own: $kv and the variables used only in it live there.
+ *	r6 = *r4; [zero the variables]; $kv = (*r2, *r3); body
+ * next: r0 = 0; exit
+ * stop: r0 = 1; exit							*/
+static void cg_callback(struct cg *main, struct node *n, int label)
+{
+	struct cg g = { .s = main->s, .pb = main->pb, .k = main->k,
+			.p = main->p, .cbs = main->cbs };
+	struct var *kv = n->lhs->var;
+	int next = label_new(g.p), stop = label_new(g.p);
+	const struct field *f;
+
+	label_here(g.p, label);
+	g.p->func_label[g.p->nfuncs++] = label;
+	emit_comment(g.p, "the body of for over %s", n->rhs->map->name);
+	emit(g.p, BPF_LDX_MEM(BPF_DW, CTX, BPF_REG_4, 0));
+	cg_vars(&g, true);
+	if (kv && kv->type) {
+		f = kv->type->fields;
+		emit_copy(&g, kv->off + f[0].off, BPF_REG_2, 0, f[0].type->size);
+		emit_copy(&g, kv->off + f[1].off, BPF_REG_3, 0, f[1].type->size);
+	}
+	g.ret = stop;
+	g.brk[0] = stop;
+	g.cont[0] = next;
+	g.nloops = 1;
+	cg_stmt(&g, n->body);
+	label_here(g.p, next);
+	emit(g.p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	emit(g.p, BPF_EXIT_INSN());
+	if (label_used(g.p, stop)) {	/* unreachable code is refused */
+		label_here(g.p, stop);
+		emit(g.p, BPF_MOV64_IMM(BPF_REG_0, 1));
+		emit(g.p, BPF_EXIT_INSN());
+	}
+	if (g.max_sp > main->cbs->max_sp)
+		main->cbs->max_sp = g.max_sp;
+}
+
 int codegen_probe(struct script *s, struct probe *pb)
 {
-	struct cg g = { .s = s, .pb = pb, .k = s->k };
-	int err, before = diag_nerrors;
+	struct callbacks cbs = { .n = 0 };
+	struct cg g = { .s = s, .pb = pb, .k = s->k, .cbs = &cbs };
+	int err, before = diag_nerrors, i;
 
 	pb->prog = xcalloc(1, sizeof(*pb->prog));
 	asm_init(pb->prog);
@@ -1228,6 +1301,13 @@ int codegen_probe(struct script *s, struct probe *pb)
 	label_here(g.p, g.ret);
 	emit(g.p, BPF_MOV64_IMM(BPF_REG_0, 0));
 	emit(g.p, BPF_EXIT_INSN());
+	for (i = 0; i < cbs.n; i++)	/* (a body's own loops add more) */
+		cg_callback(&g, cbs.loop[i], cbs.label[i]);
+	/* the verifier counts the frames of a call chain together */
+	if (cbs.n && g.max_sp + cbs.max_sp > 512)
+		diag_error(pb->ast->loc, "the probe and its for loops over "
+			   "maps need %d bytes of stack together; the kernel "
+			   "gives 512", g.max_sp + cbs.max_sp);
 	pb->stack_size = g.max_sp;
 	check_maps_used(pb);
 	err = asm_finish(g.p);

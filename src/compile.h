@@ -28,6 +28,7 @@ struct sema {
 	bool final;		/* report errors (the last pass) */
 	bool changed;		/* a map's type was fixed in this pass */
 	struct map *assigning;	/* m in m[k] = ..., while its value is typed */
+	int in_cb;		/* inside a for loop over a map: a callback */
 };
 
 /* an error, reported in the last pass only (sema.c's header says why) */
@@ -113,6 +114,16 @@ struct cg {
 	int ret;		/* label: return 0 */
 	int brk[MAX_NESTING], cont[MAX_NESTING];	/* loops' labels */
 	int nloops;
+	struct callbacks *cbs;	/* for-map bodies, emitted after the probe */
+};
+
+/* the bodies of for ($kv : @m) loops: subprograms after the program */
+#define MAX_CALLBACKS	16
+struct callbacks {
+	struct node *loop[MAX_CALLBACKS];
+	int label[MAX_CALLBACKS];
+	int n;
+	int max_sp;		/* the deepest callback frame */
 };
 
 int stack_alloc(struct cg *g, int size, struct node *n);

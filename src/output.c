@@ -415,8 +415,10 @@ void text_ntop(const void *d, char *buf, size_t size)
 	}
 }
 
-/* strftime's conversions, the C locale's (libc's strftime would cost
- * a static binary 3.5 kB); bpftrace's %f, the microseconds, too */
+/* strftime's conversions that timestamps use, the C locale's (libc's
+ * strftime would cost a static binary 3.5 kB): a A b B c d D e F H I m
+ * M n p r R s S t T y Y z Z %, and bpftrace's %f, the microseconds;
+ * another is printed as it is */
 static size_t fmt_time(char *buf, size_t size, const char *fmt,
 		       const struct tm *tm, int64_t secs, long us)
 {
@@ -453,15 +455,11 @@ static size_t fmt_time(char *buf, size_t size, const char *fmt,
 		case 'A': PUT("%s", day[tm->tm_wday % 7]); break;
 		case 'b': case 'h': PUT("%.3s", mon[tm->tm_mon % 12]); break;
 		case 'B': PUT("%s", mon[tm->tm_mon % 12]); break;
-		case 'C': PUT("%02d", (tm->tm_year + 1900) / 100); break;
 		case 'd': PUT("%02d", tm->tm_mday); break;
 		case 'e': PUT("%2d", tm->tm_mday); break;
 		case 'f': PUT("%06ld", us); break;
 		case 'H': PUT("%02d", tm->tm_hour); break;
 		case 'I': PUT("%02d", h12); break;
-		case 'j': PUT("%03d", tm->tm_yday + 1); break;
-		case 'k': PUT("%2d", tm->tm_hour); break;
-		case 'l': PUT("%2d", h12); break;
 		case 'm': PUT("%02d", tm->tm_mon + 1); break;
 		case 'M': PUT("%02d", tm->tm_min); break;
 		case 'n': PUT("\n"); break;
@@ -469,8 +467,6 @@ static size_t fmt_time(char *buf, size_t size, const char *fmt,
 		case 's': PUT("%lld", (long long)secs); break;
 		case 'S': PUT("%02d", tm->tm_sec); break;
 		case 't': PUT("\t"); break;
-		case 'u': PUT("%d", tm->tm_wday ? tm->tm_wday : 7); break;
-		case 'w': PUT("%d", tm->tm_wday); break;
 		case 'y': PUT("%02d", tm->tm_year % 100); break;
 		case 'Y': PUT("%d", tm->tm_year + 1900); break;
 		case 'z':

@@ -469,6 +469,7 @@ struct map {
 	bool keyless;		/* "@: 5" instead of "{ key }: 5" */
 	bool deleted;		/* a probe deletes from it, or asks
 				 * has_key: no hot-key cache */
+	bool iterated;		/* for ($kv : @m) walks it (5.13) */
 	enum bpf_map_type type;	/* HASH; PERCPU_HASH for an aggregation,
 				 * PERCPU_ARRAY (one entry) if keyless */
 	struct map *hot;	/* keyed count()/sum(): the hot-key cache in
@@ -541,6 +542,8 @@ struct var {
 	struct type *type;	/* from its first assignment */
 	bool bad;		/* its assignment had an error: its uses
 				 * are not errors of their own */
+	bool in_cb, out_cb;	/* used inside a for loop over a map (its
+				 * own frame, a callback's), outside it */
 	int off;		/* codegen.c: its stack slot */
 };
 
@@ -611,12 +614,16 @@ struct prog {
 	int err;		/* sticky: -E2BIG, -ERANGE; checked at the end */
 	int *label;		/* label id -> pc, -1 until placed */
 	int nlabels, labels_cap;
-	struct { int pc, label; } *fix;	/* jumps waiting for a label */
+	struct { int pc, label; bool imm; } *fix;	/* jumps (and, imm,
+					 * ld_imm64s of a subprogram)
+					 * waiting for a label */
 	int nfix, fix_cap;
 	struct reloc *reloc;
 	int nreloc, reloc_cap;
 	const char **comment;	/* per pc (cap of them), for the -S
 				 * listing; may be NULL */
+	int func_label[16];	/* subprograms (callbacks), by label */
+	int nfuncs;
 };
 
 void asm_init(struct prog *p);
@@ -630,6 +637,10 @@ void label_here(struct prog *p, int label);
 void emit_jmp(struct prog *p, struct bpf_insn in, int label);
 /* ld_imm64 of a map's fd (or of its first value's address) */
 void emit_ld_map(struct prog *p, int dst, struct map *m, bool value);
+/* does a jump go to label? */
+bool label_used(const struct prog *p, int label);
+/* ld_imm64 of the subprogram at label (a callback's address) */
+void emit_ld_func(struct prog *p, int dst, int label);
 /* resolve labels; 0 or -errno (the sticky error) */
 int asm_finish(struct prog *p);
 /* patch map fds into the ld_imm64s */
@@ -882,6 +893,11 @@ int bpf_map_next_key(int fd, const void *key, void *next);
 int bpf_prog_load(enum bpf_prog_type type, int attach_type,
 		  const struct bpf_insn *insn, int len, char *log,
 		  size_t logsz);
+/* the same for a program with subprograms, starting at funcs[] (for-map
+ * loops' callbacks): with the BTF and func_info the verifier wants */
+int bpf_prog_load_funcs(enum bpf_prog_type type, int attach_type,
+			const struct bpf_insn *insn, int len,
+			const int *funcs, int nfuncs, char *log, size_t logsz);
 int bpf_link_kprobe_multi(int prog_fd, const char *const *syms, int n,
 			  bool ret);
 int bpf_prog_test_run(int prog_fd);

@@ -123,13 +123,16 @@ static int load_probe(struct probe *pb, bool debug)
 {
 	size_t logsz = debug ? 16 << 20 : 0;
 	char *log = logsz ? xcalloc(1, logsz) : NULL;
-	int fd;
+	int fd, i, funcs[16];
 
 	if (log)
 		log[0] = '\0';
 	asm_relocate(pb->prog);
-	fd = bpf_prog_load(pb->prov->prog_type, pb->attach_type, pb->prog->insn,
-			   pb->prog->len, log, logsz);
+	for (i = 0; i < pb->prog->nfuncs; i++)	/* where subprograms start */
+		funcs[i] = pb->prog->label[pb->prog->func_label[i]];
+	fd = bpf_prog_load_funcs(pb->prov->prog_type, pb->attach_type,
+				 pb->prog->insn, pb->prog->len, funcs,
+				 pb->prog->nfuncs, log, logsz);
 	if (fd < 0) {
 		err_msg("the kernel refused the program for '%s': %s%s",
 			pb->spec, strerror(-fd), hint(-fd));

@@ -476,11 +476,14 @@ static struct type *positional(struct sema *se, struct node *n)
 	return expr(se, n);
 }
 
+static void var_where(struct sema *se, struct var *v);
+
 /* $x: a scratch variable (collect_vars found it), else $NAME */
 static struct type *var(struct sema *se, struct node *n)
 {
 	if (!n->var)
 		n->var = var_find(se->pb, n->name);
+	var_where(se, n->var);
 	if (!n->var && (n->name[1] == '#' || isdigit((unsigned char)n->name[1])))
 		return positional(se, n);
 	if (!n->var)
@@ -837,6 +840,7 @@ static void assign_var(struct sema *se, struct node *n)
 
 	if (v && !t)
 		v->bad = true;
+	var_where(se, v);
 	if (!v || !t)	/* v: one too many, reported by collect_vars */
 		return;
 	if (t->kind == TY_VOID) {
@@ -880,14 +884,64 @@ static void assign(struct sema *se, struct node *n)
 }
 
 /* while (c), unroll (N), for ($v : a..b) */
+/* where a variable is used: in a for-map loop's callback or not */
+static void var_where(struct sema *se, struct var *v)
+{
+	if (!v || !se->final)
+		return;
+	if (se->in_cb)
+		v->in_cb = true;
+	else
+		v->out_cb = true;
+}
+
+/* for ($kv : @m): $kv is (key, value) of each entry, the body a
+ * callback of bpf_for_each_map_elem (5.13) with a frame of its own */
+static void for_map(struct sema *se, struct node *n)
+{
+	struct map *m = sema_whole_map(se, n->rhs);
+	struct type *kt;
+	struct var *v = n->lhs->var;
+
+	if (!m || !m->vtype || !m->ktype) {
+		serr(se, n->rhs, "for ($kv : @m) needs a map that is "
+		     "assigned somewhere");
+		return;
+	}
+	if (m->agg != AGG_NONE) {
+		serr(se, n->rhs, "for over an aggregation (%s) is not "
+		     "supported by ply (yet)", m->name);
+		return;
+	}
+	kt = m->ktype;
+	if (kt->kind == TY_STRUCT && kt->nfields == 1)
+		kt = kt->fields[0].type;
+	else if (kt->kind == TY_STRUCT)
+		kt = type_with_fmt(kt, FMT_TUPLE);
+	if (v) {
+		v->type = type_with_fmt(type_struct("", (struct field[]){
+			{ "0", kt, -1 }, { "1", m->vtype, -1 } }, 2), FMT_TUPLE);
+		n->lhs->type = v->type;
+	}
+	m->iterated = true;
+	se->in_cb++;
+	var_where(se, v);
+	stmt(se, n->body);
+	se->in_cb--;
+}
+
 static void loop(struct sema *se, struct node *n)
 {
 	struct type *t;
 
+	if (n->op == TOK_FOR && n->rhs->kind == N_MAP && !n->rhs->args) {
+		for_map(se, n);
+		return;
+	}
 	if (n->op == TOK_FOR) {
 		if (n->rhs->kind != N_BINOP || n->rhs->op != TOK_DOTDOT) {
-			serr(se, n->rhs, "for ($kv : @map) is not supported by "
-			     "ply (yet)");
+			serr(se, n->rhs, "for needs a map (for ($kv : @m)) or a "
+			     "range (for ($i : 0..10))");
 			return;
 		}
 		t = expr(se, n->rhs->lhs);
@@ -1018,6 +1072,19 @@ static struct probe *probe_new(struct script *s, struct node *n)
 		   near ? "; did you mean '" : "", near ? near : "",
 		   near ? "'?" : "");
 	return NULL;
+}
+
+/* a for-map loop's body runs in a frame of its own: a variable lives
+ * in one frame or the other */
+static void cb_vars(struct probe *pb)
+{
+	struct var *v;
+
+	for (v = pb->vars; v < pb->vars + pb->nvars; v++)
+		if (v->in_cb && v->out_cb)
+			diag_error(v->loc, "'%s' is used both in a for loop over "
+				   "a map and outside it: not supported by ply "
+				   "(yet)", v->name);
 }
 
 static void probe_pass(struct sema *se, struct probe *pb)
@@ -1168,8 +1235,10 @@ int sema_script(struct script *s)
 			break;
 	}
 	se.final = true;
-	for (pb = s->probes; pb; pb = pb->next)
+	for (pb = s->probes; pb; pb = pb->next) {
 		probe_pass(&se, pb);
+		cb_vars(pb);
+	}
 	if (!diag_nerrors)
 		check_maps(s);
 	return diag_nerrors;

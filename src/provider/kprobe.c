@@ -554,6 +554,7 @@ static int attach_multi(struct probe *pb, struct kprobe *k)
 	int fd = bpf_link_kprobe_multi(pb->prog_fd,
 				       (const char *const *)k->funcs,
 				       k->nfuncs, is_retprobe(pb));
+	int i, funcs[16];
 
 	if (fd >= 0) {
 		k->fds = xcalloc(1, sizeof(*k->fds));
@@ -567,8 +568,11 @@ static int attach_multi(struct probe *pb, struct kprobe *k)
 	    pb->spec, strerror(-fd));
 	k->multi = false;
 	pb->attach_type = 0;
-	fd = bpf_prog_load(pb->prov->prog_type, 0, pb->prog->insn,
-			   pb->prog->len, NULL, 0);
+	for (i = 0; i < pb->prog->nfuncs; i++)
+		funcs[i] = pb->prog->label[pb->prog->func_label[i]];
+	fd = bpf_prog_load_funcs(pb->prov->prog_type, 0, pb->prog->insn,
+				 pb->prog->len, funcs, pb->prog->nfuncs, NULL,
+				 0);
 	if (fd < 0) {
 		err_msg("the kernel refused the program for '%s' as a "
 			"plain kprobe: %s", pb->spec, strerror(-fd));
