@@ -128,7 +128,7 @@ static void vfmt(struct out *o, const char *f, va_list ap0)
 {
 	struct spec sp;
 	const char *s;
-	int sz, n;
+	int sz, nl, nh, n;
 	uint64_t u;
 	int64_t i;
 	char c;
@@ -164,10 +164,18 @@ static void vfmt(struct out *o, const char *f, va_list ap0)
 		}
 		/* the argument's size: hh 1, h 2, l long's, ll q L j 8, z t
 		 * size_t's (4 on a 32-bit machine), else int's */
-		for (sz = sizeof(int); *f && strchr("hljztLq", *f); f++)
-			sz = *f == 'h' ? (sz == 2 ? 1 : 2) :
-			     *f == 'l' ? (sz == sizeof(long) ? 8 : sizeof(long)) :
-			     *f == 'z' || *f == 't' ? (int)sizeof(size_t) : 8;
+		for (nl = nh = sz = 0; *f && strchr("hljztLq", *f); f++) {
+			if (*f == 'l')
+				nl++;
+			else if (*f == 'h')
+				nh++;
+			else
+				sz = *f == 'z' || *f == 't' ?
+					(int)sizeof(size_t) : 8;
+		}
+		if (!sz)
+			sz = nl >= 2 ? 8 : nl ? (int)sizeof(long) :
+				nh >= 2 ? 1 : nh ? 2 : (int)sizeof(int);
 		switch ((c = *f++)) {
 		case 'd': case 'i':
 			i = sz == 8 ? va_arg(ap, long long) : va_arg(ap, int);
