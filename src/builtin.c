@@ -1282,8 +1282,9 @@ static struct type *lhist_type(struct sema *se, struct node *n)
 			return NULL;
 		}
 	}
-	if (v[0] < 0 || v[1] <= v[0] || v[2] < 1) {
-		serr(se, n, "lhist needs 0 <= min < max and step >= 1");
+	if (v[0] < 0 || v[1] <= v[0] || v[2] < 1 || v[1] > INT32_MAX ||
+	    v[2] > INT32_MAX) {
+		serr(se, n, "lhist needs 0 <= min < max < 2^31 and step >= 1");
 		return NULL;
 	}
 	if ((v[1] - v[0]) / v[2] > 1000) {

@@ -322,8 +322,10 @@ static void emit_lbucket(struct cg *g, int v, int idx, const struct type *t)
 	emit(g->p, BPF_MOV64_REG(idx, v));
 	if (t->min)
 		emit(g->p, BPF_ALU64_IMM(BPF_SUB, idx, (int32_t)t->min));
+	/* v - min < max <= 2^31 here: a 32-bit division (32-bit JITs,
+	 * arm's and mips', have no 64-bit one) */
 	if (t->step > 1)
-		emit(g->p, BPF_ALU64_IMM(BPF_DIV, idx, (int32_t)t->step));
+		emit(g->p, BPF_ALU32_IMM(BPF_DIV, idx, (int32_t)t->step));
 	emit(g->p, BPF_ALU64_IMM(BPF_ADD, idx, 1));
 	/* the verifier knows nothing of a quotient: bound it */
 	emit(g->p, BPF_JMP_IMM(BPF_JLE, idx, t->len - 1, 1));

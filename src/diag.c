@@ -33,6 +33,7 @@ char diag_last[256];
 FILE *diag_file;
 bool diag_color;
 bool diag_no_warnings;
+bool diag_quiet;
 bool debug_on;
 
 #define C_ERROR		"\033[1;31m"	/* bold red */
@@ -104,6 +105,8 @@ static void vdiag(struct loc l, const char *sev, const char *color,
 	if (!strcmp(sev, "error"))
 		vsnprintf(diag_last, sizeof(diag_last), fmt, aq);
 	va_end(aq);
+	if (diag_quiet && !strcmp(sev, "error"))
+		return;		/* kept in diag_last only */
 	fputs("ply: ", OUT);
 	if (where)
 		fprintf(OUT, "%s:%d:%d: ", diag_src->name, l.line, l.col);

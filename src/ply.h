@@ -70,6 +70,7 @@ extern char diag_last[256];	/* the last error's message (-T) */
 extern FILE *diag_file;		/* where messages go; NULL: stderr */
 extern bool diag_color;		/* set from isatty(2) by main */
 extern bool diag_no_warnings;	/* bpftrace's --no-warnings */
+extern bool diag_quiet;		/* errors go to diag_last only */
 
 /* a new compile of src: no errors yet */
 void diag_reset(const struct src *src);

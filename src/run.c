@@ -2,8 +2,8 @@
  * run.c - from BPF programs to text: maps created, programs loaded and
  * attached, records turned into output, and everything torn down.
  *
- * Order of a run: maps, programs, output buffers, then the probes are
- * attached, BEGIN runs, and the -c command is let go.  The loop waits
+ * Order of a run: maps, programs, output buffers, BEGIN runs, then the
+ * probes are attached and the -c command is let go.  The loop waits
  * in poll() on the output buffers and a signalfd (SIGINT, SIGTERM,
  * SIGHUP, SIGCHLD) and never busy-waits; it takes at most DRAIN_BUDGET
  * records between two looks at the signals, so that Ctrl-C or the
@@ -147,13 +147,19 @@ static int load_probe(struct probe *pb, bool debug)
 	return fd < 0 ? -1 : 0;
 }
 
+static void run_once(struct script *s, enum prov_when when);
+
+/* every program loaded, BEGIN run, then the probes attached: BEGIN
+ * comes before any event (as bpftrace's and iovisor/ply's do) */
 static int attach_all(struct script *s)
 {
 	struct probe *pb;
 
-	for (pb = s->probes; pb; pb = pb->next) {
+	for (pb = s->probes; pb; pb = pb->next)
 		if (load_probe(pb, debug_on))
 			return -1;
+	run_once(s, PROV_BEGIN);
+	for (pb = s->probes; pb; pb = pb->next) {
 		if (pb->prov->attach && pb->prov->attach(pb))
 			return -1;
 		dbg("attached %s", pb->spec);
@@ -475,8 +481,6 @@ int run_try_attach(struct script *s)
 {
 	int err = create_maps(s) || attach_all(s);
 
-	if (!err)
-		run_once(s, PROV_BEGIN);
 	detach_all(s);
 	return err ? -1 : 0;
 }
@@ -573,7 +577,6 @@ int run_script(struct script *s, struct run_opts *o)
 		out_attaching(attach_points(s));
 	if (attach_all(s))
 		goto fail;
-	run_once(s, PROV_BEGIN);
 	cmd_release(o);
 	loop(&r, sfd);
 	status = finish(&r);

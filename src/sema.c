@@ -1168,6 +1168,26 @@ static void check_events(struct script *s)
 	}
 }
 
+/* the provider's setup; with missing_probes = warn or ignore, a probe
+ * whose event or function is not there is left out (with a warning) */
+static int probe_setup(struct script *s, struct probe *pb)
+{
+	int before = diag_nerrors, err;
+
+	if (!s->missing)
+		return pb->prov->setup(pb);
+	diag_quiet = true;
+	err = pb->prov->setup(pb);
+	diag_quiet = false;
+	if (!err)
+		return 0;
+	diag_nerrors = before;
+	if (s->missing == 1)
+		diag_warn(pb->ast->loc, "%s left out (missing_probes): %s",
+			  pb->spec, diag_last);
+	return err;
+}
+
 /* a provider's glob (tracepoint:syscalls:sys_enter_*) becomes a probe
  * per match, each with its own program, in place of the one */
 static void expand_globs(struct script *s)
@@ -1212,7 +1232,7 @@ int sema_script(struct script *s)
 	expand_globs(s);
 	for (n = s->ast; n; n = n->next) {
 		pb = probe_new(s, n);
-		if (!pb || pb->prov->setup(pb))
+		if (!pb || probe_setup(s, pb))
 			continue;
 		pb->vars = xcalloc(MAX_VARS, sizeof(*pb->vars));
 		collect_vars(pb, n->body);

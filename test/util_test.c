@@ -5,9 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../src/ply.h"
+
+#include <inttypes.h>
 
 #include "check.h"
 
@@ -95,10 +98,10 @@ static void test_fmt(void)
 		 -5, 7u, 255u, -6L, 8UL, -7LL, 9ULL, (size_t)10, 300, 70000);
 	CHECK(!strcmp(b, "-5 7 ff -6 8 -7 9 10 44 4464"));
 	snprintf(b, sizeof(b), "%" PRIu64 " %" PRId64 " %" PRIx64 " %s|%5s|%-5s|",
-		 (uint64_t)1 << 40, (int64_t)-1 << 40, (uint64_t)0xabc, "x", "y",
+		 (uint64_t)1 << 40, -((int64_t)1 << 40), (uint64_t)0xabc, "x", "y",
 		 "z");
 	CHECK(!strcmp(b, "1099511627776 -1099511627776 abc x|    y|z    |"));
-	snprintf(b, sizeof(b), "%#x %#o %08.3d %+d %p %p %c%%", 0x1f, 8, 5, 3,
+	snprintf(b, sizeof(b), "%#x %#o %8.3d %+d %p %p %c%%", 0x1f, 8, 5, 3,
 		 (void *)0, (void *)0x10, 'q');
 	CHECK(!strcmp(b, "0x1f 010      005 +3 (nil) 0x10 q%"));
 	CHECK(snprintf(b, 4, "%s", "abcdef") == 6 && !strcmp(b, "abc"));
