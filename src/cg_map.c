@@ -236,7 +236,7 @@ static void emit_hot_slot(struct cg *g, struct node *n, int key, int out)
 	emit_jmp(g->p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), out);
 }
 
-/* slot.val += v (or 1); v < 0: count() */
+/* *(u64 *)(slot + off) += v (or 1; v < 0: count()) */
 static void emit_slot_add(struct cg *g, int slot, int off, int v)
 {
 	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, slot, off));
@@ -349,17 +349,6 @@ static void emit_minmax(struct cg *g, int v, bool max, bool sign, int out)
 	emit(g->p, BPF_ST_MEM(BPF_DW, BPF_REG_0, 8, 1));
 }
 
-/* *(u64 *)(r0 + off) += v, or 1 if v < 0 */
-static void emit_add(struct cg *g, int off, int v)
-{
-	emit(g->p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, off));
-	if (v >= 0)
-		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, v));
-	else
-		emit(g->p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-	emit(g->p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, off));
-}
-
 void cg_aggregate(struct cg *g, struct node *n)
 {
 	struct node *arg = n->rhs->args;
@@ -395,7 +384,7 @@ void cg_aggregate(struct cg *g, struct node *n)
 	case AGG_QUANTIZE:
 	case AGG_LHIST:
 		emit(g->p, BPF_ALU64_REG(BPF_ADD, BPF_REG_0, idx));
-		emit_add(g, 0, -1);
+		emit_slot_add(g, BPF_REG_0, 0, -1);
 		break;
 	case AGG_MIN:
 	case AGG_MAX:
@@ -403,11 +392,11 @@ void cg_aggregate(struct cg *g, struct node *n)
 		break;
 	case AGG_AVG:
 	case AGG_STATS:
-		emit_add(g, 0, -1);
-		emit_add(g, 8, v);
+		emit_slot_add(g, BPF_REG_0, 0, -1);
+		emit_slot_add(g, BPF_REG_0, 8, v);
 		break;
 	default:	/* count(), sum() */
-		emit_add(g, 0, v);
+		emit_slot_add(g, BPF_REG_0, 0, v);
 		break;
 	}
 	label_here(g->p, out);

@@ -119,7 +119,10 @@ static const struct ksym *ksym_find(uint64_t addr)
 	return &syms[lo];
 }
 
-const char *ksym_name(uint64_t addr, char *buf, size_t size)
+/* addr as text: how 'n' "sym+off" ("sym" at off 0), 'o' "sym+off"
+ * always (bpftrace's stacks), 'f' "sym" and "0" for 0 (its ksym()) */
+static const char *ksym_text(uint64_t addr, char *buf, size_t size,
+			     char how)
 {
 	const struct ksym *k;
 
@@ -128,51 +131,31 @@ const char *ksym_name(uint64_t addr, char *buf, size_t size)
 		ksyms_load();
 	}
 	k = ksym_find(addr);
-	if (!k)
-		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	else if (addr == k->addr)
-		snprintf(buf, size, "%s", names + k->name);
-	else
-		snprintf(buf, size, "%s+%llu", names + k->name,
-			 (unsigned long long)(addr - k->addr));
-	return buf;
-}
-
-/* the function addr is in ("sym", no offset): bpftrace's ksym() */
-const char *ksym_func(uint64_t addr, char *buf, size_t size)
-{
-	const struct ksym *k;
-
-	if (!loaded) {
-		loaded = true;
-		ksyms_load();
-	}
-	k = addr ? ksym_find(addr) : NULL;
-	if (!addr)
+	if (how == 'f' && !addr)
 		snprintf(buf, size, "0");
 	else if (!k)
 		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	else
+	else if (how == 'f' || (how == 'n' && addr == k->addr))
 		snprintf(buf, size, "%s", names + k->name);
-	return buf;
-}
-
-/* "sym+off", the offset in decimal even when 0 (bpftrace's stacks) */
-const char *ksym_offset(uint64_t addr, char *buf, size_t size)
-{
-	const struct ksym *k;
-
-	if (!loaded) {
-		loaded = true;
-		ksyms_load();
-	}
-	k = ksym_find(addr);
-	if (!k)
-		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
 	else
 		snprintf(buf, size, "%s+%llu", names + k->name,
 			 (unsigned long long)(addr - k->addr));
 	return buf;
+}
+
+const char *ksym_name(uint64_t addr, char *buf, size_t size)
+{
+	return ksym_text(addr, buf, size, 'n');
+}
+
+const char *ksym_func(uint64_t addr, char *buf, size_t size)
+{
+	return ksym_text(addr, buf, size, 'f');
+}
+
+const char *ksym_offset(uint64_t addr, char *buf, size_t size)
+{
+	return ksym_text(addr, buf, size, 'o');
 }
 
 /* kaddr("sym"): the address of any symbol, text or data, read from
