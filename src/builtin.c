@@ -1490,7 +1490,8 @@ const char *builtin_ply_name(const char *name)
 	for (i = 0; i < ARRAY_SIZE(builtins); i++)
 		if (builtins[i].ply && !strcmp(builtins[i].name, name))
 			return builtins[i].ply;
-	return NULL;
+	/* a tracepoint's provider variable, by its other name */
+	return !strcmp(name, "args") ? "data" : NULL;
 }
 
 int builtin_names(bool vars, bool bt, const char **names, int max)

@@ -367,7 +367,10 @@ int main(int argc, char **argv)
 		out_style = STYLE_BT;
 	if (o.command && !op.dry_run && cmd_start(&o))
 		return 1;
-	src->target = o.child;		/* $target */
+	if (o.child > 0) {		/* $target */
+		src->vars[src->nvars].name = "target";
+		src->vars[src->nvars++].value = xasprintf("%d", (int)o.child);
+	}
 	s = compile_script(src, &k, &op.co);
 	if (s && op.dump)
 		dump(s, src, op.dump_what);

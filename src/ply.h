@@ -58,7 +58,11 @@ struct src {
 	bool bt;		/* bpftrace's language (and output) */
 	int argc;		/* positional parameters: $1 .. $N, $# */
 	char **argv;
-	int target;		/* -c's command: $target; 0 if none */
+	struct {		/* $NAMEs of the run's (target: -c's
+				 * command), before the environment's */
+		const char *name, *value;
+	} vars[4];
+	int nvars;
 };
 
 #define DIAG_MAX_ERRORS	20	/* then "too many errors" ends the compile */

@@ -293,8 +293,6 @@ static bool other_lang(struct sema *se, struct node *n, const char *what)
 	const char *needs = builtin_unsupported(n->name);
 	const char *ply = se->s->bt ? NULL : builtin_ply_name(n->name);
 
-	if (!se->s->bt && !strcmp(n->name, "args"))
-		ply = "data";
 	if (ply) {
 		serr(se, n, "unknown %s '%s': ply's language calls it '%s' "
 		     "(bpftrace's language is ply's with --bt, or in a .bt "
@@ -420,11 +418,16 @@ static struct var *var_find(struct probe *pb, const char *name)
  * $target: -c's command */
 static struct type *env(struct sema *se, struct node *n)
 {
-	const char *v = getenv(n->name + 1);
+	const char *v = NULL;
 	char *end;
+	int i;
 
-	if (!strcmp(n->name, "$target") && se->s->src && se->s->src->target)
-		v = xasprintf("%d", se->s->src->target);
+	/* the script's own first ($target), then the environment */
+	for (i = 0; se->s->src && i < se->s->src->nvars; i++)
+		if (!strcmp(se->s->src->vars[i].name, n->name + 1))
+			v = se->s->src->vars[i].value;
+	if (!v)
+		v = getenv(n->name + 1);
 	if (!v) {
 		diag_warn(n->loc, "'%s' is neither assigned nor set "
 			  "in the environment; it reads as \"\"", n->name);
