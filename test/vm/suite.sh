@@ -562,6 +562,11 @@ expect_out "bt: func names the function, cpid the command" "
 run --bt -q -f json -c "$dd_bs1" -e 'kprobe:vfs_read /pid == cpid && arg2 == 1/ { @[comm] = count(); }'
 expect_out "bt: -f json" '{"type": "map", "data": {"@": {"dd": 100}}}'
 
+run -l 'kprobe:vfs_rea*'
+expect_grep "-l 'kprobe:vfs_rea*' lists the kernel's functions" '^kprobe:vfs_read$'
+run --bt -l 'kretprobe:vfs_rea*'
+expect_grep "bpftrace's -l 'kretprobe:vfs_rea*'" '^kretprobe:vfs_read$'
+
 if ! pgrep -x ply >/dev/null 2>&1; then
 	pass "no ply process remains"
 else
