@@ -31,6 +31,15 @@
 #define PR_SET_CHILD_SUBREAPER 36
 #endif
 
+/* a child of ply's: the signals ply blocks (main.c), unblocked */
+static void cmd_signals_default(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* shell syntax, or VAR=value before the program: sh -c runs it */
 static bool needs_shell(const char *cmd)
 {
@@ -111,6 +120,7 @@ int cmd_start(struct run_opts *o)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
+		cmd_signals_default();
 		raise(SIGSTOP);
 		if (argv)
 			execv(prog, argv);
@@ -214,6 +224,7 @@ FILE *sh_open(const char *cmd, int *pid)
 		return NULL;
 	}
 	if (!*pid) {
+		cmd_signals_default();
 		dup2(p[1], 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

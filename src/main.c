@@ -331,6 +331,7 @@ int main(int argc, char **argv)
 	struct opts op = { 0 };
 	bool bt = bt_invoked(argc, argv), done = false;
 	struct kernel k;
+	sigset_t held;
 	struct script *s;
 	struct src *src;
 	int err;
@@ -343,6 +344,7 @@ int main(int argc, char **argv)
 		parse_opts(argc, argv, &o, &op);
 	}
 	diag_color = isatty(2);
+	signals_hold(&held);	/* a Ctrl-C while starting: a clean end */
 	if (kernel_setup(&k, &op))
 		return 1;
 	if (op.self_test)

@@ -291,15 +291,30 @@ static int stack_frames(uint32_t id, uint64_t *ips, int max)
 /* ---------------------------------------------------------------- */
 /* the loop                                                         */
 
+/* SIGINT, SIGTERM, SIGHUP and SIGCHLD come through a signalfd; main
+ * blocked them first thing (signals_hold), so one sent while ply
+ * starts waits for the loop */
 static int signals_block(sigset_t *set)
 {
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, set, NULL);
+	signals_hold(set);
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* An ignored signal is dropped, and a shell starts `ply ... &` with
+ * SIGINT ignored (POSIX's rule for asynchronous lists): back to the
+ * defaults, and blocked, so that kill -INT at any moment after this
+ * ends such a ply too, cleanly */
+void signals_hold(sigset_t *set)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
 }
 
 static void on_signal(struct run *r, int sfd)

@@ -60,6 +60,11 @@ bool cmd_reap(struct run_opts *o);
 /* end the command and everything it started */
 void cmd_kill(struct run_opts *o);
 
+/* SIGINT, SIGTERM, SIGHUP, SIGCHLD to their defaults, and blocked until
+ * the run's loop reads them (main calls it first) */
+#include <signal.h>
+void signals_hold(sigset_t *set);
+
 /* load, attach, trace until exit(), the command's end or a signal;
  * then END, the map dump and detach.  Returns the exit status: 1 if
  * anything was lost (events, map updates, output) and -k was not
