@@ -43,7 +43,7 @@ static const struct arch_reg ppc_regs[] = {
 };
 
 /* arguments in gpr3-gpr10, the result in gpr3 */
-#define PPC(nm, w, be, a) {						\
+#define PPC_ARCH(nm, w, be, a) {						\
 	.name = nm, .word = w, .big_endian = be, .abi = a,		\
 	.nargs = 8,							\
 	.arg = { "gpr3", "gpr4", "gpr5", "gpr6",			\
@@ -53,9 +53,9 @@ static const struct arch_reg ppc_regs[] = {
 	.nr_bpf = 361, .nr_perf_event_open = 319,			\
 }
 
-const struct arch arch_ppc = PPC("ppc", 4, true, ABI_PPC32);
-const struct arch arch_ppc64 = PPC("ppc64", 8, true, ABI_PPC64);
-const struct arch arch_ppc64le = PPC("ppc64le", 8, false, ABI_PPC64);
+const struct arch arch_ppc = PPC_ARCH("ppc", 4, true, ABI_PPC32);
+const struct arch arch_ppc64 = PPC_ARCH("ppc64", 8, true, ABI_PPC64);
+const struct arch arch_ppc64le = PPC_ARCH("ppc64le", 8, false, ABI_PPC64);
 
 /*
  * Native check: user space's struct pt_regs is the kernel's struct
