@@ -179,59 +179,59 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 		      struct opts *op)
 {
 	struct cli cl = { argc, argv, 1 };
-	char *optarg;
-	int c, optind = 0;
+	char *arg;
+	int c, ai = 0;
 
 	cl.rest = xcalloc(argc + 1, sizeof(*cl.rest));
 	while ((c = cli_next(&cl, "AB:Uc:def:hklM:STuv", long_opts)) != -1) {
-		optarg = cl.arg;
+		arg = cl.arg;
 		switch (c) {
 		case 'A': o->unicode = 0; break;
 		case 'a':
-			if (!(op->arch = arch_find(optarg))) {
-				err_msg("unknown architecture '%s'", optarg);
+			if (!(op->arch = arch_find(arg))) {
+				err_msg("unknown architecture '%s'", arg);
 				exit(1);
 			}
 			break;
-		case 'K': op->kernel = optarg; break;
+		case 'K': op->kernel = arg; break;
 		case 'U': o->unicode = 1; break;
 		case 'B':
-			o->pages = number(optarg, MAX_PAGES);
+			o->pages = number(arg, MAX_PAGES);
 			if (o->pages < 1 || (o->pages & (o->pages - 1))) {
 				err_msg("-B needs a power of 2 from 1 to %d, "
-					"not '%s'", MAX_PAGES, optarg);
+					"not '%s'", MAX_PAGES, arg);
 				exit(1);
 			}
 			break;
 		case 'M':
-			op->co.map_entries = number(optarg, MAX_ENTRIES);
+			op->co.map_entries = number(arg, MAX_ENTRIES);
 			if (op->co.map_entries < 1) {
 				err_msg("-M needs a number from 1 to %d, not "
-					"'%s'", MAX_ENTRIES, optarg);
+					"'%s'", MAX_ENTRIES, arg);
 				exit(1);
 			}
 			break;
-		case 'c': o->command = optarg; break;
+		case 'c': o->command = arg; break;
 		case 'd': debug_on = true; break;
 		case 'e': op->dry_run = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'f':
-			if (!strcmp(optarg, "json"))
+			if (!strcmp(arg, "json"))
 				out_style = STYLE_JSON;
-			else if (strcmp(optarg, "text")) {
+			else if (strcmp(arg, "text")) {
 				err_msg("-f: 'text' or 'json', not '%s'",
-					optarg);
+					arg);
 				exit(1);
 			}
 			break;
 		case 'k': o->keep_going = true; break;
 		case 'l':
 			op->listing = true;
-			op->list = optarg;
+			op->list = arg;
 			break;
 		case 'S':
 			op->dump = true;
-			op->dump_what = optarg;
+			op->dump_what = arg;
 			break;
 		case 'T': op->self_test = true; break;
 		case 'u': o->unbuffer = true; break;
@@ -251,19 +251,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o,
 	argv = cl.rest;
 	if (op->listing) {
 		if (!op->list)
-			op->list = optind < argc ? argv[optind++] : "";
+			op->list = ai < argc ? argv[ai++] : "";
 		return 0;
 	}
-	if (op->self_test && optind == argc)
+	if (op->self_test && ai == argc)
 		return 0;
-	if (optind == argc) {
+	if (ai == argc) {
 		err_msg("no script given");
 		fputs(usage_text, stderr);
 		exit(1);
 	}
-	op->script = argv[optind++];
-	op->nargs = argc - optind;
-	op->args = argv + optind;
+	op->script = argv[ai++];
+	op->nargs = argc - ai;
+	op->args = argv + ai;
 	return 0;
 }
 

@@ -97,7 +97,7 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 	const char *format = "text";
 	struct cli cl;
 	bool quiet = false;
-	char *optarg;
+	char *arg;
 	int c, i;
 
 	o->keep_going = true;		/* bpftrace says "Lost N events" */
@@ -118,31 +118,31 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 	cl = (struct cli){ argc, argv, 1 };
 	cl.rest = xcalloc(argc + 1, sizeof(*cl.rest));
 	while ((c = cli_next(&cl, "B:f:o:e:hlI:p:c:qkdvV", long_opts)) != -1) {
-		optarg = cl.arg;
+		arg = cl.arg;
 		switch (c) {
 		case 'B':
-			if (strcmp(optarg, "full") && strcmp(optarg, "line") &&
-			    strcmp(optarg, "none")) {
+			if (strcmp(arg, "full") && strcmp(arg, "line") &&
+			    strcmp(arg, "none")) {
 				err_msg("-B: 'full', 'line' or 'none', not "
-					"'%s'", optarg);
+					"'%s'", arg);
 				return 1;
 			}
-			o->unbuffer = strcmp(optarg, "full");
+			o->unbuffer = strcmp(arg, "full");
 			break;
 		case 'f':
-			format = optarg;
+			format = arg;
 			break;
 		case 'o':
-			i = open(optarg, O_WRONLY | O_CREAT | O_TRUNC |
+			i = open(arg, O_WRONLY | O_CREAT | O_TRUNC |
 				 O_CLOEXEC, 0644);
 			if (i < 0 || dup2(i, 1) < 0) {
-				err_msg("-o %s: %s", optarg, strerror(errno));
+				err_msg("-o %s: %s", arg, strerror(errno));
 				return 1;
 			}
 			close(i);
 			break;
 		case 'e':
-			op->script = optarg;
+			op->script = arg;
 			op->inline_text = true;
 			break;
 		case 'h':
@@ -156,11 +156,11 @@ int bt_options(int argc, char **argv, struct run_opts *o, struct opts *op,
 		case OPT_INCLUDE:	/* #include lines are skipped */
 			break;
 		case 'p':
-			if (bt_pid(optarg, &o->watch))
+			if (bt_pid(arg, &o->watch))
 				return 1;
 			break;
 		case 'c':
-			o->command = optarg;
+			o->command = arg;
 			break;
 		case 'q':
 			quiet = true;
