@@ -298,6 +298,8 @@ static char *parse_type(struct parser *p)
 		o = s;
 		s = xasprintf("%s%s%.*s", o ? o : "", o ? " " : "", t.len, t.p);
 	}
+	if (!s)		/* let $x: = 1 */
+		error_got(p, "a type");
 	while (accept(p, TOK_STAR)) {
 		o = s;
 		s = xasprintf("%s%s*", o, o[strlen(o) - 1] == '*' ? "" : " ");
