@@ -19,6 +19,8 @@
 #            --kernel trixie: Debian trixie linux-image-cloud-amd64
 #            (6.12, the first of these with CONFIG_FPROBE, i.e. BPF
 #            kprobe_multi links), with bookworm's busybox and libc6
+#   --kernel bullseye (x86_64, aarch64, armhf, mipsel): Debian 11's
+#            5.10 image of the same flavour, with bookworm's userland
 #   aarch64  Debian bookworm linux-image-arm64      qemu-system-aarch64 -M virt
 #   armhf    Debian bookworm linux-image-armmp      qemu-system-arm -M virt
 #   mipsel   Debian bookworm linux-image-4kc-malta  qemu-system-mipsel -M malta
@@ -181,8 +183,14 @@ x86_64:trixie)
 	# ply's work (TCG's cross-modifying code); boot once more then
 	oops_retries=1
 	;;
+x86_64:bullseye|aarch64:bullseye|armhf:bullseye|mipsel:bullseye)
+	# Debian 11's 5.10, as OpenWrt 22.03 runs: no bpf_get_func_ip, no
+	# kprobe_multi, no bpf_for_each_map_elem before 5.13 (bookworm's
+	# userland and ply's static build, bullseye's kernel and modules)
+	ksuite=bullseye
+	;;
 *)
-	echo "run.sh: no kernel '$kernel' for $arch (x86_64: bookworm, trixie; the others: their default)" >&2
+	echo "run.sh: no kernel '$kernel' for $arch (x86_64: bookworm, trixie, bullseye; aarch64, armhf, mipsel: bookworm, bullseye; riscv64: its own)" >&2
 	exit 2
 	;;
 esac
