@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -175,7 +176,13 @@ static void probe_kprobe_pmu(struct kernel *k)
 
 void kernel_probe(struct kernel *k)
 {
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	struct utsname u;
+
+	/* before 5.11 a map's memory is charged to RLIMIT_MEMLOCK (64 kB
+	 * by default on many systems): first, for the probes' maps too */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		dbg("can't raise RLIMIT_MEMLOCK: %s", strerror(errno));
 
 	kernel_baseline(k, arch_native);
 	/* a 32-bit ply may run on a 64-bit kernel: pt_regs are its */

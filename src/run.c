@@ -483,14 +483,6 @@ static int attach_points(const struct script *s)
 	return n;
 }
 
-static void memlock_unlimited(void)
-{
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		dbg("can't raise RLIMIT_MEMLOCK: %s", strerror(errno));
-}
-
 /* -T: load and attach, then take it all down again */
 int run_try_attach(struct script *s)
 {
@@ -573,7 +565,6 @@ int run_script(struct script *s, struct run_opts *o)
 	stack_script = s;
 	out_stack_frames = stack_frames;
 	out_init();
-	memlock_unlimited();
 	sfd = signals_block(&set);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE instead: check_output */
 	/* the output buffers' size: a script that never sends a record

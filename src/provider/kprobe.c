@@ -518,6 +518,8 @@ static const char *why(int err)
 	case EPERM:
 	case EACCES:
 		return "not allowed: are you root?";
+	case EILSEQ:
+		return "the offset is not at an instruction's start";
 	default:
 		return strerror(err);
 	}

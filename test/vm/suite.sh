@@ -255,20 +255,36 @@ expect_out "kprobe: two specs, one body: 100 reads + 100 writes" "
 # vfs_read+OFF would count too, and which arg2 can't tell apart past the
 # entry (the argument registers may hold something else by then).
 # read_zero+68 is an instruction boundary on the path of every read in
-# each kernel here (x86_64 6.1 and 6.12, aarch64, armhf, mipsel,
-# riscv64; checked by running and with objdump).  vfs_read has no such
-# offset: x86_64's instructions have any length, 6.1's functions start
-# with ftrace's 5-byte call and 6.12's with a 4-byte endbr64 before it,
-# so the offsets both take are odd (+9, +11, ...: not on arm's 4-byte
-# instructions) or, like +84, off armhf's path; vfs_read+4 is inside
-# 6.1's call, and on arm64 it is ftrace's NOP, which kprobes refuse.
+# each bookworm and trixie kernel here (x86_64 6.1 and 6.12, aarch64,
+# armhf, mipsel, riscv64; checked by running and with objdump), not in
+# bullseye's 5.10 (x86_64: inside an instruction, which the kernel
+# refuses with EILSEQ): there the first of a few offsets near the start
+# that both take and count dd's reads.  vfs_read has no such offset:
+# x86_64's instructions have any length, 6.1's functions start with
+# ftrace's 5-byte call and 6.12's with a 4-byte endbr64 before it, and
+# on arm64 vfs_read+4 is ftrace's NOP, which kprobes refuse.
 # x86_64 prints the ip past the int3: read_zero+69
-off=68
-case $(uname -m) in x86_64) at=$((off + 1)) ;; *) at=$off ;; esac
-run -c "$dd_bs1" "kprobe:read_zero+$off / pid == \$target / { @[caller] = count(); }"
+for off in 68 5 9 8 12 16 20 24; do
+	case $(uname -m) in x86_64) at=$((off + 1)) ;; *) at=$off ;; esac
+	run -c "$dd_bs1" "kprobe:read_zero+$off / pid == \$target / { @[caller] = count(); }"
+	[ "$rc" = 0 ] && [ "$out" = "
+@:
+{ read_zero+$at }: 100" ] && break
+done
 expect_out "kprobe:SYM+OFF: read_zero+$off counts dd's 100 reads of /dev/zero" "
 @:
 { read_zero+$at }: 100"
+
+# an offset inside an instruction (x86_64: inside the entry's 5-byte
+# ftrace call, or 6.12's endbr64): the kernel's EILSEQ in words
+if [ "$(uname -m)" = x86_64 ]; then
+	run -c true 'kprobe:vfs_read+1 { @ = count(); }'
+	if [ "$rc" = 1 ] && grep -q "vfs_read+1: can't attach to vfs_read: the offset is not at an instruction's start" "$tmp/err"; then
+		pass "kprobe:SYM+OFF inside an instruction: said in words"
+	else
+		fail "kprobe:SYM+OFF inside an instruction: said in words" "exit status $rc, stderr: $(cat "$tmp/err")"
+	fi
+fi
 
 # 0xADDR: vfs_read's address, from kallsyms; on the entry, so arg2
 # tells dd's one-byte reads from the loader's
