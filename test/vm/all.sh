@@ -4,11 +4,15 @@
 # stripped ply's size.  armhf, mipsel and riscv64 kernels ship with the
 # BPF JIT off: they run twice, as shipped and with
 # sysctl.net.core.bpf_jit_enable=1 ("+jit").  ARCH-KERNEL is run.sh
-# --arch ARCH --kernel KERNEL (x86_64-trixie: Debian trixie's 6.12).
+# --arch ARCH --kernel KERNEL (x86_64-trixie: Debian trixie's 6.12;
+# ARCH-bullseye: Debian bullseye's 5.10, as OpenWrt 22.03 runs).
 #
 #   test/vm/all.sh [RUN...]      RUN: x86_64 x86_64-trixie aarch64
 #                                armhf armhf+jit mipsel mipsel+jit
-#                                riscv64 riscv64+jit
+#                                riscv64 riscv64+jit x86_64-bullseye
+#                                aarch64-bullseye armhf-bullseye
+#                                armhf-bullseye+jit mipsel-bullseye
+#                                mipsel-bullseye+jit
 #                                (default: all of them)
 #
 # One after the other: two TCG guests on two cores slow each other
@@ -25,7 +29,9 @@ mkdir -p "$outdir"
 
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] ||
-	runs=(x86_64 x86_64-trixie aarch64 armhf armhf+jit mipsel mipsel+jit riscv64 riscv64+jit)
+	runs=(x86_64 x86_64-trixie aarch64 armhf armhf+jit mipsel mipsel+jit riscv64 riscv64+jit
+		x86_64-bullseye aarch64-bullseye armhf-bullseye armhf-bullseye+jit
+		mipsel-bullseye mipsel-bullseye+jit)
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b - a }'; }
