@@ -38,7 +38,16 @@ while [ $i -lt "$n" ]; do
 		[ $bad -le 3 ] && { echo "# cycle $i: exit status $rc"; cat "$tmp/err"; }
 	fi
 	i=$((i + 1))
-	[ $((i % 100)) = 0 ] && echo "# $i cycles, $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.0f", b - a }') s: $(leftovers)"
+	# every 100: what remains once the last ply's background detach
+	# (run.c: a child closes the probes after ply exits) is done
+	if [ $((i % 100)) = 0 ]; then
+		w=0
+		while [ "$(leftovers)" != "$clean" ] && [ $w -lt 50 ]; do
+			sleep 0.1
+			w=$((w + 1))
+		done
+		echo "# $i cycles, $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.0f", b - a }') s: $(leftovers)"
+	fi
 done
 if [ $bad = 0 ]; then
 	pass "$n start/stop cycles (exit, SIGINT, SIGKILL) of a kprobe glob"
