@@ -11,8 +11,7 @@
 #                                armhf armhf+jit mipsel mipsel+jit
 #                                riscv64 riscv64+jit x86_64-bullseye
 #                                aarch64-bullseye armhf-bullseye
-#                                armhf-bullseye+jit mipsel-bullseye
-#                                mipsel-bullseye+jit
+#                                armhf-bullseye+jit
 #                                (default: all of them)
 #
 # One after the other: two TCG guests on two cores slow each other
@@ -30,8 +29,7 @@ mkdir -p "$outdir"
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] ||
 	runs=(x86_64 x86_64-trixie aarch64 armhf armhf+jit mipsel mipsel+jit riscv64 riscv64+jit
-		x86_64-bullseye aarch64-bullseye armhf-bullseye armhf-bullseye+jit
-		mipsel-bullseye mipsel-bullseye+jit)
+		x86_64-bullseye aarch64-bullseye armhf-bullseye armhf-bullseye+jit)
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b - a }'; }

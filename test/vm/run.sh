@@ -19,8 +19,8 @@
 #            --kernel trixie: Debian trixie linux-image-cloud-amd64
 #            (6.12, the first of these with CONFIG_FPROBE, i.e. BPF
 #            kprobe_multi links), with bookworm's busybox and libc6
-#   --kernel bullseye (x86_64, aarch64, armhf, mipsel): Debian 11's
-#            5.10 image of the same flavour, with bookworm's userland
+#   --kernel bullseye (x86_64, aarch64, armhf): Debian 11's 5.10 image
+#            of the same flavour, with bookworm's userland
 #   aarch64  Debian bookworm linux-image-arm64      qemu-system-aarch64 -M virt
 #   armhf    Debian bookworm linux-image-armmp      qemu-system-arm -M virt
 #   mipsel   Debian bookworm linux-image-4kc-malta  qemu-system-mipsel -M malta
@@ -183,14 +183,16 @@ x86_64:trixie)
 	# ply's work (TCG's cross-modifying code); boot once more then
 	oops_retries=1
 	;;
-x86_64:bullseye|aarch64:bullseye|armhf:bullseye|mipsel:bullseye)
+x86_64:bullseye|aarch64:bullseye|armhf:bullseye)
 	# Debian 11's 5.10, as OpenWrt 22.03 runs: no bpf_get_func_ip, no
 	# kprobe_multi, no bpf_for_each_map_elem before 5.13 (bookworm's
-	# userland and ply's static build, bullseye's kernel and modules)
+	# userland and ply's static build, bullseye's kernel and modules).
+	# Not mipsel: deb.debian.org's bullseye (LTS) has amd64, arm64,
+	# armhf and i386 only now, and archive.debian.org isn't reachable
 	ksuite=bullseye
 	;;
 *)
-	echo "run.sh: no kernel '$kernel' for $arch (x86_64: bookworm, trixie, bullseye; aarch64, armhf, mipsel: bookworm, bullseye; riscv64: its own)" >&2
+	echo "run.sh: no kernel '$kernel' for $arch (x86_64: bookworm, trixie, bullseye; aarch64, armhf: bookworm, bullseye; mipsel: bookworm; riscv64: its own)" >&2
 	exit 2
 	;;
 esac
@@ -302,9 +304,11 @@ install_need
 # one per Debian suite (the kernel's may not be the userland's)
 
 # papt_suite SUITE: the private apt that the papt_* functions use
+# (SUITE main: without its -security and -updates parts)
 papt_suite() {
 	papt=$1
-	apt_dir=$cache/apt/$debarch-$papt
+	papt_main=${2:-}
+	apt_dir=$cache/apt/$debarch-$papt${papt_main:+-main}
 	papt_opts=(
 		-o "Dir::State=$apt_dir/state"
 		-o "Dir::State::status=$apt_dir/state/status"
@@ -321,17 +325,21 @@ papt_suite() {
 }
 papt_updated=" "        # the suites updated in this run
 papt_update() {
-	case $papt_updated in *" $papt "*) return 0 ;; esac
-	papt_updated="$papt_updated$papt "
+	case $papt_updated in *" $papt$papt_main "*) return 0 ;; esac
+	papt_updated="$papt_updated$papt$papt_main "
 	mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" \
 		"$apt_dir/sources.list.d" "$apt_dir/preferences.d"
 	[ -f "$apt_dir/state/status" ] || : >"$apt_dir/state/status"
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
-	cat >"$apt_dir/sources.list" <<-EOF
-	deb [arch=$debarch signed-by=$key] $mirror $papt main
-	deb [arch=$debarch signed-by=$key] $mirror $papt-updates main
-	deb [arch=$debarch signed-by=$key] $security_mirror $papt-security main
-	EOF
+	if [ -n "$papt_main" ]; then
+		echo "deb [arch=$debarch signed-by=$key] $mirror $papt main" >"$apt_dir/sources.list"
+	else
+		cat >"$apt_dir/sources.list" <<-EOF
+		deb [arch=$debarch signed-by=$key] $mirror $papt main
+		deb [arch=$debarch signed-by=$key] $mirror $papt-updates main
+		deb [arch=$debarch signed-by=$key] $security_mirror $papt-security main
+		EOF
+	fi
 	echo "== apt-get update ($papt, $debarch, private state in $apt_dir)"
 	# a mirror in mid-sync may fail one index; go on if any arrived
 	apt-get "${papt_opts[@]}" update -qq >"$apt_dir/update.log" 2>&1 || {
@@ -341,12 +349,15 @@ papt_update() {
 		echo "run.sh: apt-get update ($debarch) had errors; going on with the lists it got" >&2
 	}
 }
-# papt_download DIR PKG...: the candidate .debs of PKG... into DIR
+# papt_try_download DIR PKG...: the candidate .debs of PKG... into DIR
+papt_try_download() {
+	mkdir -p "$1"
+	(cd "$1" && shift && apt-get "${papt_opts[@]}" download -q "$@" >download.log 2>&1)
+}
 papt_download() {
-	dir=$1; shift
-	mkdir -p "$dir"
-	(cd "$dir" && apt-get "${papt_opts[@]}" download -q "$@" >"$dir/download.log" 2>&1) || {
-		tail -n 5 "$dir/download.log"
+	papt_try_download "$@" || {
+		tail -n 5 "$1/download.log"
+		shift
 		die "apt-get download $* ($debarch) failed"
 	}
 }
@@ -364,11 +375,26 @@ if [ -z "$kbuild" ] &&
 	echo "== fetching $kpkg ($ksuite, $debarch)"
 	papt_suite "$ksuite"
 	papt_update
-	img=$(apt-cache "${papt_opts[@]}" depends "$kpkg" 2>/dev/null |
-		awk '/^ *Depends: linux-image-/ { print $2; exit }')
-	[ -n "$img" ] || die "can't resolve $kpkg to a kernel image package"
 	rm -f "$adir/debs/linux-image-"*.deb
-	papt_download "$adir/debs" "$img"
+	resolve_img() {
+		img=$(apt-cache "${papt_opts[@]}" depends "$kpkg" 2>/dev/null |
+			awk '/^ *Depends: linux-image-/ { print $2; exit }')
+		[ -n "$img" ]
+	}
+	if ! resolve_img || ! papt_try_download "$adir/debs" "$img"; then
+		# seen here with bullseye (LTS: amd64, arm64, armhf, i386
+		# only): the security mirror's index lists an arm64 .deb its
+		# pool doesn't have (404), and its mipsel metapackage
+		# resolves to nothing; take the point release's kernel
+		tail -n 2 "$adir/debs/download.log" 2>/dev/null
+		echo "== ${img:-$kpkg} can't be fetched; $ksuite's point release instead"
+		papt_suite "$ksuite" main
+		papt_update
+		resolve_img || die "can't resolve $kpkg to a kernel image package" \
+			"(does $ksuite still carry $debarch? bullseye on deb.debian.org" \
+			"now has amd64, arm64, armhf and i386 only)"
+		papt_download "$adir/debs" "$img"
+	fi
 	deb=$(newest "$adir/debs" "$img")
 	[ -n "$deb" ] || die "apt-get download $img gave no .deb"
 	rm -rf "$kdir.new" && mkdir -p "$kdir.new"
